@@ -1,0 +1,96 @@
+import Foundation
+
+/// One field that two concurrent versions wrote with different values, and how it was settled.
+///
+/// Produced by `conflicts(between:and:)` and kept in a replica's conflict journal so a person can
+/// inspect the losing value and override it. A delete that met a concurrent edit is reported as a
+/// `deleteVersusEdit` on the pseudo-field `deleted`; the edited values are kept (hidden) in the
+/// record, so a restore brings them back.
+public struct Conflict: Hashable, Sendable, Codable {
+    /// Which side's value was kept.
+    public enum Side: String, Hashable, Sendable, Codable { case local, remote }
+
+    /// Why the winner won.
+    public enum Reason: String, Hashable, Sendable, Codable {
+        /// The winner's write has the later stamp (later hybrid-logical-clock reading).
+        case laterStamp
+        /// Identical stamps, settled by the canonical value order (a cloned replica).
+        case tieBreak
+        /// A delete met a concurrent edit: the record stays deleted until explicitly restored.
+        case deleteWins
+    }
+
+    /// What kind of disagreement this was.
+    public enum Kind: String, Hashable, Sendable, Codable {
+        case field
+        case deleteVersusEdit
+    }
+
+    public let entity: String
+    public let id: String
+    /// The field name, or `deleted` for the tombstone.
+    public let field: String
+    public let kind: Kind
+    public let local: Stamped<FieldValue>
+    public let remote: Stamped<FieldValue>
+    public let winner: Side
+    public let reason: Reason
+
+    public init(entity: String, id: String, field: String, kind: Kind, local: Stamped<FieldValue>, remote: Stamped<FieldValue>, winner: Side, reason: Reason) {
+        self.entity = entity
+        self.id = id
+        self.field = field
+        self.kind = kind
+        self.local = local
+        self.remote = remote
+        self.winner = winner
+        self.reason = reason
+    }
+
+    /// The kept write.
+    public var winningValue: Stamped<FieldValue> { winner == .local ? local : remote }
+    /// The overwritten write.
+    public var losingValue: Stamped<FieldValue> { winner == .local ? remote : local }
+}
+
+/// The conflicts `incoming` brings to `local`: fields both sides wrote without seeing the other's
+/// write, with different values, plus a delete that met an edit it had not seen.
+///
+/// A field only one side changed is not a conflict, even when the record-level clocks are
+/// concurrent (the dots tell who saw which write). Returns an empty array unless
+/// `classify(incoming, against: local)` is `.concurrent`. Ordered by field name.
+public func conflicts(between local: RecordVersion, and incoming: RecordVersion) -> [Conflict] {
+    guard classify(incoming, against: local) == .concurrent else { return [] }
+    var found: [Conflict] = []
+
+    func settle(_ field: String, _ kind: Conflict.Kind, _ l: Stamped<FieldValue>, _ r: Stamped<FieldValue>) {
+        let remoteWins = Stamped<FieldValue>.precedes(l, r)
+        let reason: Conflict.Reason = l.stamp == r.stamp ? .tieBreak : .laterStamp
+        found.append(Conflict(entity: local.entity, id: local.id, field: field, kind: kind, local: l, remote: r,
+                              winner: remoteWins ? .remote : .local, reason: reason))
+    }
+
+    func unseenByEachOther(_ l: Stamped<FieldValue>, _ r: Stamped<FieldValue>) -> Bool {
+        l.stamp != r.stamp && !l.isSeen(by: incoming.clock) && !r.isSeen(by: local.clock)
+    }
+
+    for name in local.fields.keys.sorted() {
+        guard let l = local.fields[name], let r = incoming.fields[name], l.value != r.value else { continue }
+        if unseenByEachOther(l, r) { settle(name, .field, l, r) }
+    }
+
+    let l = local.deleted.asField, r = incoming.deleted.asField
+    if l.value != r.value, unseenByEachOther(l, r) {
+        settle("deleted", .field, l, r)
+    } else if local.isDeleted != incoming.isDeleted {
+        // One side deleted without seeing the other's edits: the tombstone stays, the edits are kept hidden.
+        let (deleter, editor) = local.isDeleted ? (local, incoming) : (incoming, local)
+        let deleteUnseen = !deleter.deleted.isSeen(by: editor.clock)
+        let editUnseen = editor.fields.values.contains { !$0.isSeen(by: deleter.clock) }
+        if deleteUnseen && editUnseen {
+            found.append(Conflict(entity: local.entity, id: local.id, field: "deleted", kind: .deleteVersusEdit,
+                                  local: l, remote: r, winner: local.isDeleted ? .local : .remote, reason: .deleteWins))
+        }
+    }
+    return found
+}
