@@ -1,0 +1,93 @@
+import Foundation
+import RapportMerge
+
+/// The shape of one replicated entity: its name on the wire, its table, and its fields.
+///
+/// Every version of a record carries every field of its schema; incoming versions are checked
+/// against it (`validate`) before they are merged, so a bad record is refused, never stored.
+/// Column names equal field names.
+public struct EntitySchema: Hashable, Sendable {
+    /// The value a field may hold.
+    public enum Kind: Hashable, Sendable {
+        case text
+        case optionalText
+        case number
+        case optionalNumber
+        /// Milliseconds since 1970 as a number.
+        case date
+        case optionalDate
+        /// One of a fixed set of strings (an enum of the model).
+        case choice([String])
+        /// A JSON document kept as text (a normaliser, a weight table).
+        case json
+
+        var sqlType: String {
+            switch self {
+            case .number, .optionalNumber, .date, .optionalDate: "REAL"
+            default: "TEXT"
+            }
+        }
+
+        func accepts(_ value: FieldValue) -> Bool {
+            switch (self, value) {
+            case (.text, .string), (.json, .string), (.optionalText, .string), (.optionalText, .null): true
+            case (.number, .number), (.date, .number), (.optionalNumber, .number), (.optionalNumber, .null),
+                 (.optionalDate, .number), (.optionalDate, .null): true
+            case (.choice(let allowed), .string(let s)): allowed.contains(s)
+            default: false
+            }
+        }
+
+        var expectation: String {
+            switch self {
+            case .text, .json: "a string"
+            case .optionalText: "a string or null"
+            case .number: "a number"
+            case .optionalNumber: "a number or null"
+            case .date: "a date in epoch milliseconds"
+            case .optionalDate: "a date in epoch milliseconds, or null"
+            case .choice(let allowed): "one of " + allowed.joined(separator: ", ")
+            }
+        }
+    }
+
+    /// One field of an entity.
+    public struct Field: Hashable, Sendable {
+        public let name: String
+        public let kind: Kind
+        public init(_ name: String, _ kind: Kind) {
+            self.name = name
+            self.kind = kind
+        }
+    }
+
+    /// The entity name used on the wire and as the table name.
+    public let name: String
+    public let fields: [Field]
+    let index: [String: Int]
+
+    public init(name: String, fields: [Field]) {
+        self.name = name
+        self.fields = fields
+        self.index = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, $0) })
+    }
+
+    /// Why a version does not fit this schema, or nil when it does.
+    ///
+    /// The reason codes (`unknown_field`, `missing_field`, `invalid_value`) are part of the sync
+    /// protocol; messages name fields and expectations, never values.
+    public func problem(with values: [String: Stamped<FieldValue>]) -> (reason: String, message: String)? {
+        for name in values.keys where index[name] == nil {
+            return ("unknown_field", "\(self.name) has no field '\(name)'; known fields: \(fields.map(\.name).joined(separator: ", "))")
+        }
+        for field in fields {
+            guard let stamped = values[field.name] else {
+                return ("missing_field", "\(name).\(field.name) is missing; every version carries every field")
+            }
+            guard field.kind.accepts(stamped.value) else {
+                return ("invalid_value", "\(name).\(field.name) must be \(field.kind.expectation)")
+            }
+        }
+        return nil
+    }
+}

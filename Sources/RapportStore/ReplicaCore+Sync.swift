@@ -1,0 +1,205 @@
+import Foundation
+import RapportMerge
+
+extension ReplicaCore {
+    /// Why an incoming version cannot be merged, or nil when it can: unknown entity, fields that do
+    /// not fit the schema, parts that contradict each other, or a stamp too far in the future.
+    func problem(with version: RecordVersion) -> (reason: String, message: String)? {
+        Self.problem(with: version, clock: clock, now: wallClock.millis)
+    }
+
+    /// The checks every receiver (replica or server) runs before merging a version.
+    package static func problem(with version: RecordVersion, clock: HybridLogicalClock, now: Int64) -> (reason: String, message: String)? {
+        guard let schema = Entities.byName[version.entity] else {
+            return ("unknown_entity", "unknown entity '\(version.entity.prefix(64))'; known: \(Entities.all.map(\.name).joined(separator: ", "))")
+        }
+        if let problem = schema.problem(with: version.fields) { return problem }
+        do { try version.validate() } catch { return ("invalid_version", error.message) }
+        guard version.id.utf8.count <= 256 else { return ("invalid_value", "record ids are at most 256 bytes") }
+        do { try clock.check(version.maxStamp.hlc, now: now) } catch { return ("clock_drift", error.message) }
+        return nil
+    }
+
+    /// Merges remote versions, journals their conflicts and (if given) moves the cursor: all in
+    /// one transaction (durability invariant 2). Refused versions are reported and skipped.
+    func apply(_ versions: [RecordVersion], cursor: String?) throws -> ApplyReport {
+        try write {
+            var report = ApplyReport()
+            let detectedAt = wallClock.millis
+            for version in versions {
+                if let problem = problem(with: version) {
+                    report.record(.rejected(reason: problem.reason, message: problem.message))
+                    continue
+                }
+                try clock.receive(version.maxStamp.hlc, now: wallClock.millis)
+                guard let local = try loadVersion(version.entity, id: version.id) else {
+                    try storeVersion(version, replacing: true)
+                    report.record(.inserted)
+                    continue
+                }
+                let merged = merge(local, version)
+                guard merged != local else {
+                    report.record(.stale)
+                    continue
+                }
+                let found = conflicts(between: local, and: version)
+                for conflict in found { try journal(conflict, at: detectedAt) }
+                try storeVersion(merged, replacing: true)
+                report.record(.updated(conflicts: found.count))
+            }
+            if let cursor { try setCursor(cursor) }
+            return report
+        }
+    }
+
+    func setCursor(_ cursor: String) throws {
+        let statement = try db.cachedStatement("UPDATE _replica SET cursor = ?, last_sync_at = ?")
+        try statement.bind(cursor, at: 1)
+        try statement.bind(wallClock.millis, at: 2)
+        try statement.run()
+    }
+
+    /// The oldest `limit` outbox entries with the current version of each record.
+    func pendingChanges(limit: Int) throws -> [PendingChange] {
+        try read {
+            let statement = try db.cachedStatement("SELECT entity, id, change FROM _outbox ORDER BY change LIMIT ?")
+            try statement.bind(Int64(max(0, limit)), at: 1)
+            var tokens: [PendingChange.Token] = []
+            while try statement.step() {
+                tokens.append(PendingChange.Token(entity: statement.string(0) ?? "", id: statement.string(1) ?? "", change: statement.int64(2)))
+            }
+            statement.reset()
+            return try tokens.compactMap { token in
+                try loadVersion(token.entity, id: token.id).map { PendingChange(version: $0, token: token) }
+            }
+        }
+    }
+
+    func pendingCount() throws -> Int {
+        let statement = try db.cachedStatement("SELECT count(*) FROM _outbox")
+        defer { statement.reset() }
+        _ = try statement.step()
+        return Int(statement.int64(0))
+    }
+
+    /// Clears outbox entries whose record has not been written since the token was read.
+    @discardableResult
+    func acknowledge(_ tokens: [PendingChange.Token]) throws -> Int {
+        try write {
+            let statement = try db.cachedStatement("DELETE FROM _outbox WHERE entity = ? AND id = ? AND change = ?")
+            var cleared = 0
+            for token in tokens {
+                try statement.bind(token.entity, at: 1)
+                try statement.bind(token.id, at: 2)
+                try statement.bind(token.change, at: 3)
+                try statement.run()
+                cleared += db.changes
+            }
+            return cleared
+        }
+    }
+
+    /// Queues every record for pushing again and forgets the cursor: what a client does when the
+    /// server it syncs with was replaced (a new epoch), so nothing is silently missing on either side.
+    func resetForFullResync() throws {
+        try write {
+            for schema in Entities.all {
+                let statement = try db.prepare("SELECT id FROM \"\(schema.name)\"")
+                var ids: [String] = []
+                while try statement.step() { ids.append(statement.string(0) ?? "") }
+                for id in ids { try enqueue(schema.name, id: id) }
+            }
+            try db.execute("UPDATE _replica SET cursor = ''")
+        }
+    }
+
+    // MARK: conflict journal
+
+    func journal(_ conflict: Conflict, at millis: Int64) throws {
+        let statement = try db.cachedStatement("""
+            INSERT INTO _conflict (entity, record_id, field, kind, local_value, local_stamp, remote_value, remote_stamp, winner, reason, detected_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.bind(conflict.entity, at: 1)
+        try statement.bind(conflict.id, at: 2)
+        try statement.bind(conflict.field, at: 3)
+        try statement.bind(conflict.kind.rawValue, at: 4)
+        try statement.bind(Self.json(conflict.local), at: 5)
+        try statement.bind(conflict.local.stamp.description, at: 6)
+        try statement.bind(Self.json(conflict.remote), at: 7)
+        try statement.bind(conflict.remote.stamp.description, at: 8)
+        try statement.bind(conflict.winner.rawValue, at: 9)
+        try statement.bind(conflict.reason.rawValue, at: 10)
+        try statement.bind(millis, at: 11)
+        try statement.run()
+    }
+
+    func journalEntries(includeResolved: Bool, seq: Int64? = nil) throws -> [JournalEntry] {
+        var query = "SELECT seq, local_value, remote_value, entity, record_id, field, kind, winner, reason, detected_at, resolved_at, resolution FROM _conflict"
+        var clauses: [String] = []
+        if !includeResolved { clauses.append("resolved_at IS NULL") }
+        if seq != nil { clauses.append("seq = ?") }
+        if !clauses.isEmpty { query += " WHERE " + clauses.joined(separator: " AND ") }
+        let statement = try db.cachedStatement(query + " ORDER BY seq")
+        if let seq { try statement.bind(seq, at: 1) }
+        defer { statement.reset() }
+        var entries: [JournalEntry] = []
+        while try statement.step() {
+            let decoder = JSONDecoder()
+            guard let local = try? decoder.decode(Stamped<FieldValue>.self, from: Data((statement.string(1) ?? "").utf8)),
+                  let remote = try? decoder.decode(Stamped<FieldValue>.self, from: Data((statement.string(2) ?? "").utf8)),
+                  let kind = Conflict.Kind(rawValue: statement.string(6) ?? ""),
+                  let winner = Conflict.Side(rawValue: statement.string(7) ?? ""),
+                  let reason = Conflict.Reason(rawValue: statement.string(8) ?? "")
+            else {
+                throw StoreError(code: .corruptDatabase, message: "conflict journal entry \(statement.int64(0)) is damaged")
+            }
+            let conflict = Conflict(entity: statement.string(3) ?? "", id: statement.string(4) ?? "", field: statement.string(5) ?? "",
+                                    kind: kind, local: local, remote: remote, winner: winner, reason: reason)
+            entries.append(JournalEntry(seq: statement.int64(0), conflict: conflict,
+                                        detectedAt: Date(epochMillis: Double(statement.int64(9))),
+                                        resolvedAt: statement.isNull(10) ? nil : Date(epochMillis: Double(statement.int64(10))),
+                                        resolution: statement.string(11)))
+        }
+        return entries
+    }
+
+    /// Settles a journaled conflict: the chosen value becomes a new local write (so it wins
+    /// everywhere once synced) unless it is already the current value, and the entry is marked resolved.
+    func resolve(_ seq: Int64, choice: ConflictChoice) throws -> JournalEntry {
+        try write {
+            guard let entry = try journalEntries(includeResolved: true, seq: seq).first else {
+                throw StoreError(code: .notFound, message: "no conflict #\(seq); `conflicts --all` lists them")
+            }
+            guard !entry.isResolved else {
+                throw StoreError(code: .conflict, message: "conflict #\(seq) was already resolved (\(entry.resolution ?? ""))")
+            }
+            let conflict = entry.conflict
+            let (value, label): (FieldValue, String) = switch choice {
+            case .mine: (conflict.local.value, "took mine")
+            case .theirs: (conflict.remote.value, "took theirs")
+            case .value(let v): (v, "set value")
+            }
+            if conflict.field == "deleted" {
+                guard case .bool(let deleted) = value else {
+                    throw StoreError(code: .invalidArgument, message: "the deleted flag takes true or false")
+                }
+                _ = try modify(conflict.entity, id: conflict.id) { version, stamp in
+                    deleted ? version.delete(stamp: stamp) : version.restore(stamp: stamp)
+                }
+            } else {
+                _ = try update(conflict.entity, id: conflict.id, values: [conflict.field: value])
+            }
+            let statement = try db.cachedStatement("UPDATE _conflict SET resolved_at = ?, resolution = ? WHERE seq = ?")
+            try statement.bind(wallClock.millis, at: 1)
+            try statement.bind("\(label): \(value)", at: 2)
+            try statement.bind(seq, at: 3)
+            try statement.run()
+            return try journalEntries(includeResolved: true, seq: seq)[0]
+        }
+    }
+
+    static func json(_ stamped: Stamped<FieldValue>) -> String {
+        String(decoding: (try? JSONEncoder().encode(stamped)) ?? Data(), as: UTF8.self)
+    }
+}

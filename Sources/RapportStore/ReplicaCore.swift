@@ -1,0 +1,275 @@
+import Foundation
+import RapportMerge
+
+/// The store's engine: one connection, the replica's identity and clock, and every read and write
+/// of replicated rows. Not thread-safe; `Store` serializes access to it.
+///
+/// Every write runs inside `write { }`, which takes SQLite's write lock, reloads the clock and
+/// change counter (another process may have written since), and saves them in the same
+/// transaction as the rows and the outbox (durability invariant 1).
+package final class ReplicaCore {
+    let db: Database
+    let wallClock: WallClock
+    package private(set) var replicaID: ReplicaID
+    package internal(set) var clock: HybridLogicalClock
+    var changeCounter: Int64 = 0
+    var codec = VersionCodec()
+    private var inWrite = false
+    private var sql: [String: EntitySQL] = [:]
+
+    package init(path: String, create: Bool, name: String?, wallClock: WallClock) throws {
+        let db = try Database(path: path, create: create)
+        try Migrator(applicationID: StoreMigrations.applicationID, migrations: StoreMigrations.all).prepare(db)
+        self.db = db
+        self.wallClock = wallClock
+        self.replicaID = ReplicaID.random()
+        self.clock = HybridLogicalClock()
+        for schema in Entities.all { sql[schema.name] = EntitySQL(schema) }
+        try db.inTransaction(.immediate) {
+            if try !loadState() {
+                let statement = try db.prepare("""
+                    INSERT INTO _replica (singleton, replica_id, name, created_at, hlc_wall, hlc_counter, change_counter, max_drift_ms)
+                    VALUES (1, ?, ?, ?, 0, 0, 0, ?)
+                    """)
+                try statement.bind(replicaID.rawValue, at: 1)
+                try statement.bind(name ?? "replica", at: 2)
+                try statement.bind(wallClock.millis, at: 3)
+                try statement.bind(HybridLogicalClock.defaultMaxDriftMillis, at: 4)
+                try statement.run()
+            }
+        }
+    }
+
+    deinit { db.close() }
+
+    /// Reads identity, clock and change counter; false when the replica row does not exist yet.
+    @discardableResult
+    func loadState() throws -> Bool {
+        let statement = try db.cachedStatement("SELECT replica_id, hlc_wall, hlc_counter, change_counter, max_drift_ms FROM _replica")
+        guard try statement.step() else { return false }
+        replicaID = try ReplicaID(statement.string(0) ?? "")
+        clock = HybridLogicalClock(latest: HLCTimestamp(wallMillis: statement.int64(1), counter: UInt32(truncatingIfNeeded: statement.int64(2))),
+                                   maxDriftMillis: statement.int64(4))
+        changeCounter = statement.int64(3)
+        statement.reset()
+        return true
+    }
+
+    private func saveState() throws {
+        let statement = try db.cachedStatement("UPDATE _replica SET hlc_wall = ?, hlc_counter = ?, change_counter = ?")
+        try statement.bind(clock.latest.wallMillis, at: 1)
+        try statement.bind(Int64(clock.latest.counter), at: 2)
+        try statement.bind(changeCounter, at: 3)
+        try statement.run()
+    }
+
+    /// Runs `body` in one immediate transaction with fresh replica state, saved at the end.
+    /// Nested calls join the outer transaction.
+    func write<T>(_ body: () throws -> T) throws -> T {
+        if inWrite { return try body() }
+        inWrite = true
+        defer { inWrite = false }
+        do {
+            return try db.inTransaction(.immediate) {
+                try loadState()
+                let result = try body()
+                try saveState()
+                return result
+            }
+        } catch {
+            // The in-memory clock may have advanced inside the rolled-back transaction; that is
+            // harmless (it only moves forward) but reload so memory matches the file.
+            _ = try? loadState()
+            throw error
+        }
+    }
+
+    func read<T>(_ body: () throws -> T) throws -> T {
+        if inWrite { return try body() }
+        return try db.inTransaction(.deferred, body)
+    }
+
+    /// A fresh stamp for a local write.
+    func nextStamp() -> Stamp { Stamp(hlc: clock.tick(now: wallClock.millis), replica: replicaID) }
+
+    func entitySQL(_ entity: String) throws -> EntitySQL {
+        guard let found = sql[entity] else {
+            throw StoreError(code: .invalidArgument, message: "unknown entity '\(entity)'; known: \(Entities.all.map(\.name).joined(separator: ", "))")
+        }
+        return found
+    }
+
+    // MARK: rows
+
+    /// The stored version of a record, or nil if the replica has never heard of it.
+    func loadVersion(_ entity: String, id: String) throws -> RecordVersion? {
+        let table = try entitySQL(entity)
+        let statement = try db.cachedStatement(table.selectVersion)
+        try statement.bind(id, at: 1)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        let values = table.readValues(statement, from: 0)
+        let blobIndex = Int32(table.schema.fields.count)
+        return try statement.withBlob(blobIndex) { bytes in
+            try codec.decode(bytes, entity: entity, id: id, schema: table.schema, values: values)
+        }
+    }
+
+    /// Writes a version's row (insert, or replace when `replacing`), without touching the outbox.
+    func storeVersion(_ version: RecordVersion, replacing: Bool) throws {
+        let table = try entitySQL(version.entity)
+        let statement = try db.cachedStatement(replacing ? table.upsert : table.insert)
+        try statement.bind(version.id, at: 1)
+        for (position, field) in table.schema.fields.enumerated() {
+            try statement.bind(field: version.fields[field.name]?.value ?? .null, at: Int32(position + 2))
+        }
+        let n = Int32(table.schema.fields.count)
+        try statement.bind(version.deleted.value, at: n + 2)
+        try statement.bind(bytes: codec.encode(version, schema: table.schema), at: n + 3)
+        do { try statement.run() } catch let error as StoreError where error.code == .constraint && !replacing {
+            throw StoreError(code: .conflict, message: "\(version.entity) \(version.id) already exists; use update to change it")
+        }
+    }
+
+    /// Queues a record for the next push, superseding any older queue entry for it.
+    func enqueue(_ entity: String, id: String) throws {
+        changeCounter += 1
+        let statement = try db.cachedStatement("""
+            INSERT INTO _outbox (entity, id, change) VALUES (?, ?, ?)
+            ON CONFLICT (entity, id) DO UPDATE SET change = excluded.change
+            """)
+        try statement.bind(entity, at: 1)
+        try statement.bind(id, at: 2)
+        try statement.bind(changeCounter, at: 3)
+        try statement.run()
+    }
+
+    // MARK: local writes
+
+    func create(_ entity: String, id: String, values: [String: FieldValue]) throws {
+        let table = try entitySQL(entity)
+        try checkLocal(values, table.schema, requireAll: true)
+        try write {
+            let version = RecordVersion.create(entity: entity, id: id, fields: values, stamp: nextStamp())
+            try storeVersion(version, replacing: false)
+            try enqueue(entity, id: id)
+        }
+    }
+
+    /// Applies `change` to the stored version of a record; returns whether anything changed.
+    func modify(_ entity: String, id: String, _ change: (inout RecordVersion, Stamp) throws -> Bool) throws -> Bool {
+        try write {
+            guard var version = try loadVersion(entity, id: id) else {
+                throw StoreError(code: .notFound, message: "no \(entity) with id \(id); list them to see the ids")
+            }
+            guard try change(&version, nextStamp()) else { return false }
+            try storeVersion(version, replacing: true)
+            try enqueue(entity, id: id)
+            return true
+        }
+    }
+
+    func update(_ entity: String, id: String, values: [String: FieldValue]) throws -> [String] {
+        let table = try entitySQL(entity)
+        try checkLocal(values, table.schema, requireAll: false)
+        var changed: [String] = []
+        _ = try modify(entity, id: id) { version, stamp in
+            changed = version.write(values, stamp: stamp)
+            return !changed.isEmpty
+        }
+        return changed
+    }
+
+    private func checkLocal(_ values: [String: FieldValue], _ schema: EntitySchema, requireAll: Bool) throws {
+        for (name, value) in values {
+            guard let position = schema.index[name] else {
+                throw StoreError(code: .invalidArgument, message: "\(schema.name) has no field '\(name)'")
+            }
+            guard schema.fields[position].kind.accepts(value) else {
+                throw StoreError(code: .invalidArgument, message: "\(schema.name).\(name) must be \(schema.fields[position].kind.expectation)")
+            }
+        }
+        if requireAll, let missing = schema.fields.first(where: { values[$0.name] == nil }) {
+            throw StoreError(code: .invalidArgument, message: "\(schema.name).\(missing.name) is required")
+        }
+    }
+
+    // MARK: reads of plain values
+
+    /// Rows of one entity as (id, values, deleted), optionally filtered by one field's value.
+    func rows(_ entity: String, includeDeleted: Bool, whereField: String? = nil, equals: FieldValue? = nil, id: String? = nil) throws -> [(id: String, values: [String: FieldValue], deleted: Bool)] {
+        let table = try entitySQL(entity)
+        var clauses: [String] = []
+        if !includeDeleted { clauses.append("_deleted = 0") }
+        if let whereField {
+            guard table.schema.index[whereField] != nil else {
+                throw StoreError(code: .invalidArgument, message: "\(entity) has no field '\(whereField)'")
+            }
+            clauses.append("\"\(whereField)\" = ?")
+        }
+        if id != nil { clauses.append("id = ?") }
+        let query = table.selectRows + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY id"
+        let statement = try db.cachedStatement(query)
+        var index: Int32 = 1
+        if let equals {
+            try statement.bind(field: equals, at: index)
+            index += 1
+        }
+        if let id { try statement.bind(id, at: index) }
+        defer { statement.reset() }
+        var result: [(id: String, values: [String: FieldValue], deleted: Bool)] = []
+        while try statement.step() {
+            let values = table.readValues(statement, from: 1)
+            var dictionary: [String: FieldValue] = [:]
+            for (position, field) in table.schema.fields.enumerated() { dictionary[field.name] = values[position] }
+            result.append((statement.string(0) ?? "", dictionary, statement.int64(Int32(table.schema.fields.count + 1)) != 0))
+        }
+        return result
+    }
+}
+
+@available(*, unavailable)
+extension ReplicaCore: Sendable {}
+
+/// The SQL text for one entity table, built once from its schema.
+struct EntitySQL {
+    let schema: EntitySchema
+    let insert: String
+    let upsert: String
+    let selectVersion: String
+    let selectRows: String
+
+    init(_ schema: EntitySchema) {
+        self.schema = schema
+        let table = "\"\(schema.name)\""
+        let columns = schema.fields.map { "\"\($0.name)\"" }
+        let all = ["id"] + columns + ["_deleted", "_version"]
+        insert = "INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))"
+        upsert = insert + " ON CONFLICT (id) DO UPDATE SET " + all.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        selectVersion = "SELECT \((columns + ["_version"]).joined(separator: ", ")) FROM \(table) WHERE id = ?"
+        selectRows = "SELECT id, \(columns.joined(separator: ", ")), _deleted FROM \(table)"
+    }
+
+    /// The schema's field values from consecutive columns starting at `first`.
+    func readValues(_ statement: Statement, from first: Int32) -> [FieldValue] {
+        schema.fields.enumerated().map { position, field in
+            let column = first + Int32(position)
+            if statement.isNull(column) { return .null }
+            switch field.kind {
+            case .number, .optionalNumber, .date, .optionalDate: return .of(statement.double(column))
+            default: return .string(statement.string(column) ?? "")
+            }
+        }
+    }
+}
+
+extension Statement {
+    func bind(field value: FieldValue, at index: Int32) throws {
+        switch value {
+        case .null: try bindNull(at: index)
+        case .bool(let b): try bind(b, at: index)
+        case .number(let n): try bind(n, at: index)
+        case .string(let s): try bind(s, at: index)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import RapportMerge
+import RapportModel
+
+/// A Rapport replica: one SQLite file holding customer accounts and everything needed to sync them.
+///
+/// Thread-safe: calls are serialized on one connection. Every write is one transaction that
+/// updates the row, its version metadata and the outbox together, so a crash at any instant leaves
+/// either all or nothing of it. Open with `create(at:)` for a new replica or `open(at:)` for an
+/// existing one; both refuse files that are not Rapport replicas without modifying them.
+public final class Store: @unchecked Sendable {
+    // The lock is the only way to `core`; that is what makes the unchecked Sendable sound.
+    private let lock = NSLock()
+    private let core: ReplicaCore
+    public let path: String
+
+    private init(path: String, create: Bool, name: String?, wallClock: WallClock) throws {
+        self.path = path
+        self.core = try ReplicaCore(path: path, create: create, name: name, wallClock: wallClock)
+    }
+
+    /// Creates a new replica at `path` with a fresh random replica id; refuses an existing file.
+    public static func create(at path: String, name: String? = nil, wallClock: WallClock = .system) throws -> Store {
+        if FileManager.default.fileExists(atPath: path) {
+            throw StoreError(code: .conflict, message: "\(path) already exists; open it instead, or choose another path")
+        }
+        return try Store(path: path, create: true, name: name, wallClock: wallClock)
+    }
+
+    /// Opens an existing replica at `path`.
+    public static func open(at path: String, wallClock: WallClock = .system) throws -> Store {
+        try Store(path: path, create: false, name: nil, wallClock: wallClock)
+    }
+
+    func withCore<T>(_ body: (ReplicaCore) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(core)
+    }
+
+    /// Identity and sync state of this replica.
+    public func info() throws -> ReplicaInfo {
+        try withCore { core in
+            try core.read {
+                try core.loadState()
+                let statement = try core.db.cachedStatement("SELECT name, created_at, cursor, last_sync_at FROM _replica")
+                defer { statement.reset() }
+                _ = try statement.step()
+                return ReplicaInfo(
+                    replicaID: core.replicaID, name: statement.string(0) ?? "", createdAt: Date(epochMillis: Double(statement.int64(1))),
+                    cursor: statement.string(2) ?? "", lastSyncAt: statement.isNull(3) ? nil : Date(epochMillis: Double(statement.int64(3))),
+                    pendingChanges: try core.pendingCount(), openConflicts: try core.journalEntries(includeResolved: false).count,
+                    clock: core.clock.latest)
+            }
+        }
+    }
+
+    /// Runs several writes in one transaction: all of them happen, or none.
+    public func batch<T>(_ body: (Batch) throws -> T) throws -> T {
+        try withCore { core in try core.write { try body(Batch(core: core)) } }
+    }
+
+    /// The typed repository of one entity.
+    public func repository<Entity: StoredEntity>(_ type: Entity.Type) -> Repository<Entity> { Repository(store: self) }
+
+    public var accounts: Repository<Account> { repository(Account.self) }
+    public var stakeholders: Repository<Stakeholder> { repository(Stakeholder.self) }
+    public var assessments: Repository<Assessment> { repository(Assessment.self) }
+    public var crises: Repository<CrisisEvent> { repository(CrisisEvent.self) }
+    public var objectives: Repository<Objective> { repository(Objective.self) }
+    public var measurements: Repository<RapportModel.Measurement> { repository(RapportModel.Measurement.self) }
+    public var weightSets: Repository<WeightSet> { repository(WeightSet.self) }
+
+    // MARK: sync surface
+
+    /// Local changes not yet acknowledged by a server, oldest first, with their current versions.
+    public func pendingChanges(limit: Int = 500) throws -> [PendingChange] {
+        try withCore { try $0.pendingChanges(limit: limit) }
+    }
+
+    /// Clears the outbox entries of these exact versions; a record written since stays queued.
+    @discardableResult
+    public func acknowledge(_ tokens: [PendingChange.Token]) throws -> Int {
+        try withCore { try $0.acknowledge(tokens) }
+    }
+
+    /// Merges remote versions, journals conflicts and stores `cursor`, in one transaction.
+    public func apply(_ versions: [RecordVersion], cursor: String? = nil) throws -> ApplyReport {
+        try withCore { try $0.apply(versions, cursor: cursor) }
+    }
+
+    /// Queues every record to be pushed again and clears the cursor (the server was replaced).
+    public func resetForFullResync() throws {
+        try withCore { try $0.resetForFullResync() }
+    }
+
+    /// The replicated version of one record, tombstones included.
+    public func version(entity: String, id: String) throws -> RecordVersion? {
+        try withCore { core in try core.read { try core.loadVersion(entity, id: id) } }
+    }
+
+    /// Every version of every record (or of one entity), tombstones included, ordered by entity and id.
+    public func allVersions(entity: String? = nil) throws -> [RecordVersion] {
+        try withCore { core in
+            try core.read {
+                try (entity.map { [try core.entitySQL($0).schema] } ?? Entities.all).flatMap { schema in
+                    try core.rows(schema.name, includeDeleted: true).compactMap { try core.loadVersion(schema.name, id: $0.id) }
+                }
+            }
+        }
+    }
+
+    /// The conflict journal, oldest first; only open entries unless `includeResolved`.
+    public func conflicts(includeResolved: Bool = false) throws -> [JournalEntry] {
+        try withCore { try $0.journalEntries(includeResolved: includeResolved) }
+    }
+
+    /// Settles a journaled conflict with a new local write of the chosen value.
+    @discardableResult
+    public func resolveConflict(_ seq: Int64, choice: ConflictChoice) throws -> JournalEntry {
+        try withCore { try $0.resolve(seq, choice: choice) }
+    }
+}
+
+/// Writes inside one `Store.batch` transaction. Valid only inside the batch closure.
+public struct Batch {
+    let core: ReplicaCore
+
+    public func create<Entity: StoredEntity>(_ entity: Entity) throws {
+        try core.create(Entity.schema.name, id: entity.id, values: entity.fieldValues)
+    }
+
+    /// Writes the fields that differ from the stored ones; returns their names.
+    @discardableResult
+    public func update<Entity: StoredEntity>(_ entity: Entity) throws -> [String] {
+        try core.update(Entity.schema.name, id: entity.id, values: entity.fieldValues)
+    }
+
+    @discardableResult
+    public func delete<Entity: StoredEntity>(_ type: Entity.Type, id: String) throws -> Bool {
+        try core.modify(Entity.schema.name, id: id) { version, stamp in version.delete(stamp: stamp) }
+    }
+
+    @discardableResult
+    public func restore<Entity: StoredEntity>(_ type: Entity.Type, id: String) throws -> Bool {
+        try core.modify(Entity.schema.name, id: id) { version, stamp in version.restore(stamp: stamp) }
+    }
+}
+
+@available(*, unavailable)
+extension Batch: Sendable {}

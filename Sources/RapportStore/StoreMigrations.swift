@@ -1,0 +1,89 @@
+import Foundation
+
+/// The store's schema history. A migration is never edited once it has shipped: fix forward
+/// with a new one. Entity tables have one column per field of their `EntitySchema` (tests check
+/// they agree), plus `_deleted` (the tombstone, for queries) and `_version` (see `VersionCodec`).
+enum StoreMigrations {
+    /// 'RAPT': marks a SQLite file as a Rapport replica.
+    static let applicationID: Int32 = 0x5241_5054
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "replica, entities, outbox, conflict journal", sql: """
+            CREATE TABLE _replica (
+                singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                replica_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                hlc_wall INTEGER NOT NULL,
+                hlc_counter INTEGER NOT NULL,
+                change_counter INTEGER NOT NULL,
+                cursor TEXT NOT NULL DEFAULT '',
+                last_sync_at INTEGER,
+                max_drift_ms INTEGER NOT NULL
+            );
+            CREATE TABLE account (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT, segment TEXT, arr REAL, renewalDate REAL, owner TEXT,
+                _deleted INTEGER NOT NULL, _version BLOB NOT NULL
+            );
+            CREATE TABLE stakeholder (
+                id TEXT PRIMARY KEY NOT NULL,
+                accountID TEXT, name TEXT, role TEXT, email TEXT,
+                _deleted INTEGER NOT NULL, _version BLOB NOT NULL
+            );
+            CREATE INDEX stakeholder_account ON stakeholder(accountID);
+            CREATE TABLE assessment (
+                id TEXT PRIMARY KEY NOT NULL,
+                accountID TEXT, stakeholderID TEXT, assessedAt REAL, trust TEXT, respect TEXT, note TEXT,
+                _deleted INTEGER NOT NULL, _version BLOB NOT NULL
+            );
+            CREATE INDEX assessment_account_time ON assessment(accountID, assessedAt);
+            CREATE TABLE crisis (
+                id TEXT PRIMARY KEY NOT NULL,
+                accountID TEXT, startedAt REAL, resolvedAt REAL, severity TEXT, summary TEXT,
+                _deleted INTEGER NOT NULL, _version BLOB NOT NULL
+            );
+            CREATE INDEX crisis_account ON crisis(accountID);
+            CREATE TABLE objective (
+                id TEXT PRIMARY KEY NOT NULL,
+                key TEXT, name TEXT, direction TEXT, target REAL, normaliser TEXT,
+                _deleted INTEGER NOT NULL, _version BLOB NOT NULL
+            );
+            CREATE TABLE measurement (
+                id TEXT PRIMARY KEY NOT NULL,
+                objectiveID TEXT, period TEXT, value REAL,
+                _deleted INTEGER NOT NULL, _version BLOB NOT NULL
+            );
+            CREATE INDEX measurement_period ON measurement(period);
+            CREATE TABLE weightSet (
+                id TEXT PRIMARY KEY NOT NULL,
+                effectiveFrom REAL, reason TEXT, weights TEXT,
+                _deleted INTEGER NOT NULL, _version BLOB NOT NULL
+            );
+            CREATE TABLE _outbox (
+                entity TEXT NOT NULL,
+                id TEXT NOT NULL,
+                change INTEGER NOT NULL,
+                PRIMARY KEY (entity, id)
+            ) WITHOUT ROWID;
+            CREATE INDEX _outbox_change ON _outbox(change);
+            CREATE TABLE _conflict (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                entity TEXT NOT NULL,
+                record_id TEXT NOT NULL,
+                field TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                local_value TEXT NOT NULL,
+                local_stamp TEXT NOT NULL,
+                remote_value TEXT NOT NULL,
+                remote_stamp TEXT NOT NULL,
+                winner TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                detected_at INTEGER NOT NULL,
+                resolved_at INTEGER,
+                resolution TEXT
+            );
+            CREATE INDEX _conflict_open ON _conflict(resolved_at);
+            """),
+    ]
+}

@@ -1,0 +1,129 @@
+import Foundation
+import RapportMerge
+
+/// Packs a record version's replication metadata (clock, stamps, dots) into a compact blob kept
+/// beside the row; the field values themselves live in the row's columns.
+///
+/// Layout (format 1): `1`, replica count, then per replica its 64-bit id and clock count; the
+/// `deleted` write (stamp, dot, flag); then per schema field a presence byte and, if present, its
+/// stamp and dot. Stamps are (wall, counter, replica index); integers are LEB128 varints.
+/// Hand-written because this runs for every row the store reads or writes.
+struct VersionCodec {
+    private var ids: [UInt64: ReplicaID] = [:]
+
+    mutating func encode(_ version: RecordVersion, schema: EntitySchema) -> [UInt8] {
+        var replicas = version.clock.entries.keys.sorted()
+        var position = Dictionary(uniqueKeysWithValues: replicas.enumerated().map { ($1, $0) })
+        func indexOf(_ replica: ReplicaID) -> Int {
+            if let i = position[replica] { return i }
+            replicas.append(replica)
+            position[replica] = replicas.count - 1
+            return replicas.count - 1
+        }
+        // Stamps normally name replicas in the clock; collect any others first so the table is complete.
+        var writes: [(Stamp, UInt64)?] = schema.fields.map { field in version.fields[field.name].map { ($0.stamp, $0.dot) } }
+        writes.append((version.deleted.stamp, version.deleted.dot))
+        let indices = writes.map { $0.map { indexOf($0.0.replica) } }
+
+        var out: [UInt8] = [1]
+        out.reserveCapacity(16 + replicas.count * 12 + writes.count * 14)
+        Self.putVarint(UInt64(replicas.count), &out)
+        for replica in replicas {
+            var raw = UInt64(replica.rawValue, radix: 16) ?? 0
+            for _ in 0..<8 { out.append(UInt8(truncatingIfNeeded: raw)); raw >>= 8 }
+            Self.putVarint(version.clock[replica], &out)
+        }
+        func putStamp(_ stamp: Stamp, _ dot: UInt64, _ index: Int) {
+            Self.putVarint(UInt64(bitPattern: stamp.hlc.wallMillis), &out)
+            Self.putVarint(UInt64(stamp.hlc.counter), &out)
+            Self.putVarint(UInt64(index), &out)
+            Self.putVarint(dot, &out)
+        }
+        putStamp(version.deleted.stamp, version.deleted.dot, indices.last!!)
+        out.append(version.deleted.value ? 1 : 0)
+        for (position, write) in writes.dropLast().enumerated() {
+            guard let (stamp, dot) = write else { out.append(0); continue }
+            out.append(1)
+            putStamp(stamp, dot, indices[position]!)
+        }
+        return out
+    }
+
+    /// Rebuilds a version from its blob and the row's column values (in schema order; nil = SQL NULL).
+    mutating func decode(_ bytes: UnsafeRawBufferPointer, entity: String, id: String, schema: EntitySchema, values: [FieldValue]) throws -> RecordVersion {
+        var reader = Reader(bytes: bytes)
+        guard try reader.byte() == 1 else { throw Self.damaged(entity, id) }
+        let count = Int(try reader.varint())
+        guard count <= 4096 else { throw Self.damaged(entity, id) }
+        var replicas: [ReplicaID] = []
+        replicas.reserveCapacity(count)
+        var clock: [ReplicaID: UInt64] = [:]
+        for _ in 0..<count {
+            var raw: UInt64 = 0
+            for shift in 0..<8 { raw |= UInt64(try reader.byte()) << (8 * UInt64(shift)) }
+            let replica = try replicaID(raw)
+            replicas.append(replica)
+            clock[replica] = try reader.varint()
+        }
+        func stamp() throws -> (Stamp, UInt64) {
+            let wall = Int64(bitPattern: try reader.varint())
+            let counter = UInt32(truncatingIfNeeded: try reader.varint())
+            let index = Int(try reader.varint())
+            guard index < replicas.count else { throw Self.damaged(entity, id) }
+            return (Stamp(hlc: HLCTimestamp(wallMillis: wall, counter: counter), replica: replicas[index]), try reader.varint())
+        }
+        let (deletedStamp, deletedDot) = try stamp()
+        let deleted = Stamped(try reader.byte() == 1, stamp: deletedStamp, dot: deletedDot)
+        var fields: [String: Stamped<FieldValue>] = [:]
+        fields.reserveCapacity(schema.fields.count)
+        for (position, field) in schema.fields.enumerated() where try reader.byte() == 1 {
+            let (s, dot) = try stamp()
+            fields[field.name] = Stamped(values[position], stamp: s, dot: dot)
+        }
+        return RecordVersion(entity: entity, id: id, clock: VectorClock(clock), fields: fields, deleted: deleted)
+    }
+
+    private mutating func replicaID(_ raw: UInt64) throws -> ReplicaID {
+        if let known = ids[raw] { return known }
+        let hex = String(raw, radix: 16)
+        let id = try ReplicaID(String(repeating: "0", count: 16 - hex.count) + hex)
+        ids[raw] = id
+        return id
+    }
+
+    private static func damaged(_ entity: String, _ id: String) -> StoreError {
+        StoreError(code: .corruptDatabase, message: "version metadata of \(entity) \(id) is damaged; restore the file from a backup or re-sync this replica")
+    }
+
+    private static func putVarint(_ value: UInt64, _ out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    private struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+
+        mutating func byte() throws -> UInt8 {
+            guard offset < bytes.count else { throw StoreError(code: .corruptDatabase, message: "version metadata ends early; restore the file from a backup or re-sync this replica") }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func varint() throws -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let b = try byte()
+                guard shift < 64 else { throw StoreError(code: .corruptDatabase, message: "version metadata has an overlong number; restore the file from a backup or re-sync this replica") }
+                result |= UInt64(b & 0x7F) << shift
+                if b < 0x80 { return result }
+                shift += 7
+            }
+        }
+    }
+}
