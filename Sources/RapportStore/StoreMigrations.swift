@@ -85,5 +85,16 @@ enum StoreMigrations {
             );
             CREATE INDEX _conflict_open ON _conflict(resolved_at);
             """),
+        Migration(version: 2, name: "rejected outbox entries", sql: """
+            CREATE TABLE _rejected (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                entity TEXT NOT NULL,
+                id TEXT NOT NULL,
+                change INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                message TEXT NOT NULL,
+                rejected_at INTEGER NOT NULL
+            );
+            """),
     ]
 }
