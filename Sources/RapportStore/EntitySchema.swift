@@ -29,7 +29,10 @@ public struct EntitySchema: Hashable, Sendable {
         }
 
         func accepts(_ value: FieldValue) -> Bool {
-            switch (self, value) {
+            // SQLite stores NaN as NULL and JSON has no infinities: a non-finite number could be
+            // neither read back nor sent, so it is refused like a value of the wrong type.
+            if case .number(let n) = value, !n.isFinite { return false }
+            return switch (self, value) {
             case (.text, .string), (.json, .string), (.optionalText, .string), (.optionalText, .null): true
             case (.number, .number), (.date, .number), (.optionalNumber, .number), (.optionalNumber, .null),
                  (.optionalDate, .number), (.optionalDate, .null): true

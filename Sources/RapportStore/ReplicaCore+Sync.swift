@@ -15,7 +15,7 @@ extension ReplicaCore {
         }
         if let problem = schema.problem(with: version.fields) { return problem }
         do { try version.validate() } catch { return ("invalid_version", error.message) }
-        guard version.id.utf8.count <= 256 else { return ("invalid_value", "record ids are at most 256 bytes") }
+        guard version.id.utf8.count <= maxIDBytes else { return ("invalid_value", "record ids are at most \(maxIDBytes) bytes") }
         do { try clock.check(version.maxStamp.hlc, now: now) } catch { return ("clock_drift", error.message) }
         return nil
     }
@@ -94,6 +94,8 @@ extension ReplicaCore {
                 try statement.bind(token.change, at: 3)
                 try statement.run()
                 cleared += db.changes
+                // A statement stepped to the end must be reset before it can be bound again.
+                statement.reset()
             }
             return cleared
         }

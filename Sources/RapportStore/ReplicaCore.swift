@@ -126,6 +126,8 @@ package final class ReplicaCore {
         let n = Int32(table.schema.fields.count)
         try statement.bind(version.deleted.value, at: n + 2)
         try statement.bind(bytes: codec.encode(version, schema: table.schema), at: n + 3)
+        changeCounter += 1
+        try statement.bind(changeCounter, at: n + 4)
         do { try statement.run() } catch let error as StoreError where error.code == .constraint && !replacing {
             throw StoreError(code: .conflict, message: "\(version.entity) \(version.id) already exists; use update to change it")
         }
@@ -146,8 +148,16 @@ package final class ReplicaCore {
 
     // MARK: local writes
 
+    /// The longest record id, in UTF-8 bytes, that replicas accept.
+    static let maxIDBytes = 256
+
     func create(_ entity: String, id: String, values: [String: FieldValue]) throws {
         let table = try entitySQL(entity)
+        // The same limits every receiver applies (`problem(with:)`): a record they would refuse
+        // must not be created, or it would sit in the outbox for ever.
+        guard !id.isEmpty, id.utf8.count <= Self.maxIDBytes else {
+            throw StoreError(code: .invalidArgument, message: "\(entity) ids must be 1 to \(Self.maxIDBytes) bytes long")
+        }
         try checkLocal(values, table.schema, requireAll: true)
         try write {
             let version = RecordVersion.create(entity: entity, id: id, fields: values, stamp: nextStamp())
@@ -243,12 +253,15 @@ struct EntitySQL {
         self.schema = schema
         let table = "\"\(schema.name)\""
         let columns = schema.fields.map { "\"\($0.name)\"" }
-        let all = ["id"] + columns + ["_deleted", "_version"]
+        let all = ["id"] + columns + ["_deleted", "_version", "_seq"]
         insert = "INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))"
         upsert = insert + " ON CONFLICT (id) DO UPDATE SET " + all.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         selectVersion = "SELECT \((columns + ["_version"]).joined(separator: ", ")) FROM \(table) WHERE id = ?"
         selectRows = "SELECT id, \(columns.joined(separator: ", ")), _deleted FROM \(table)"
     }
+
+    /// Ids of rows changed after local change number `since`, oldest change first.
+    var changedSince: String { "SELECT id, _seq FROM \"\(schema.name)\" WHERE _seq > ? ORDER BY _seq" }
 
     /// The schema's field values from consecutive columns starting at `first`.
     func readValues(_ statement: Statement, from first: Int32) -> [FieldValue] {

@@ -149,3 +149,39 @@ public struct Batch {
 
 @available(*, unavailable)
 extension Batch: Sendable {}
+
+extension Store {
+    /// Journals conflicts a server settled while merging this replica's pushed versions.
+    ///
+    /// The server reports them from its side (its stored version is `local`, the pushed one
+    /// `remote`); they are flipped so this replica's own write is `local`, as in every other entry.
+    public func journalServerConflicts(_ conflicts: [Conflict]) throws {
+        guard !conflicts.isEmpty else { return }
+        try withCore { core in
+            try core.write {
+                let now = core.wallClock.millis
+                for c in conflicts {
+                    try core.journal(Conflict(entity: c.entity, id: c.id, field: c.field, kind: c.kind, local: c.remote, remote: c.local,
+                                              winner: c.winner == .local ? .remote : .local, reason: c.reason), at: now)
+                }
+            }
+        }
+    }
+}
+
+extension Store {
+    /// Writes a consistent copy of the replica to `path` (SQLite `VACUUM INTO`), safe while in use.
+    ///
+    /// A copy restored later keeps this replica's id; merge still converges, but writes made after
+    /// the copy and never synced are gone, as with any backup.
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(code: .conflict, message: "\(path) already exists; choose a new backup path")
+        }
+        try withCore { core in
+            let statement = try core.db.prepare("VACUUM INTO ?")
+            try statement.bind(path, at: 1)
+            try statement.run()
+        }
+    }
+}

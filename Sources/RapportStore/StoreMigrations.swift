@@ -2,7 +2,8 @@ import Foundation
 
 /// The store's schema history. A migration is never edited once it has shipped: fix forward
 /// with a new one. Entity tables have one column per field of their `EntitySchema` (tests check
-/// they agree), plus `_deleted` (the tombstone, for queries) and `_version` (see `VersionCodec`).
+/// they agree), plus `_deleted` (the tombstone, for queries), `_version` (see `VersionCodec`) and `_seq` (the
+/// replica's change counter when the row last changed, locally or by a merge; `export --since`).
 enum StoreMigrations {
     /// 'RAPT': marks a SQLite file as a Rapport replica.
     static let applicationID: Int32 = 0x5241_5054
@@ -95,6 +96,15 @@ enum StoreMigrations {
                 message TEXT NOT NULL,
                 rejected_at INTEGER NOT NULL
             );
+            """),
+        Migration(version: 3, name: "local change sequence per row, for export --since", sql: """
+            ALTER TABLE account ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE stakeholder ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE assessment ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE crisis ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE objective ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE measurement ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE weightSet ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
             """),
     ]
 }

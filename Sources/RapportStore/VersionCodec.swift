@@ -9,8 +9,6 @@ import RapportMerge
 /// stamp and dot. Stamps are (wall, counter, replica index); integers are LEB128 varints.
 /// Hand-written because this runs for every row the store reads or writes.
 struct VersionCodec {
-    private var ids: [UInt64: ReplicaID] = [:]
-
     mutating func encode(_ version: RecordVersion, schema: EntitySchema) -> [UInt8] {
         var replicas = version.clock.entries.keys.sorted()
         var position = Dictionary(uniqueKeysWithValues: replicas.enumerated().map { ($1, $0) })
@@ -29,7 +27,7 @@ struct VersionCodec {
         out.reserveCapacity(16 + replicas.count * 12 + writes.count * 14)
         Self.putVarint(UInt64(replicas.count), &out)
         for replica in replicas {
-            var raw = UInt64(replica.rawValue, radix: 16) ?? 0
+            var raw = replica.bits
             for _ in 0..<8 { out.append(UInt8(truncatingIfNeeded: raw)); raw >>= 8 }
             Self.putVarint(version.clock[replica], &out)
         }
@@ -61,7 +59,7 @@ struct VersionCodec {
         for _ in 0..<count {
             var raw: UInt64 = 0
             for shift in 0..<8 { raw |= UInt64(try reader.byte()) << (8 * UInt64(shift)) }
-            let replica = try replicaID(raw)
+            let replica = ReplicaID(bits: raw)
             replicas.append(replica)
             clock[replica] = try reader.varint()
         }
@@ -83,13 +81,6 @@ struct VersionCodec {
         return RecordVersion(entity: entity, id: id, clock: VectorClock(clock), fields: fields, deleted: deleted)
     }
 
-    private mutating func replicaID(_ raw: UInt64) throws -> ReplicaID {
-        if let known = ids[raw] { return known }
-        let hex = String(raw, radix: 16)
-        let id = try ReplicaID(String(repeating: "0", count: 16 - hex.count) + hex)
-        ids[raw] = id
-        return id
-    }
 
     private static func damaged(_ entity: String, _ id: String) -> StoreError {
         StoreError(code: .corruptDatabase, message: "version metadata of \(entity) \(id) is damaged; restore the file from a backup or re-sync this replica")
