@@ -6,17 +6,27 @@ import Foundation
 /// an id: a copied database file should be given a new id before it writes (see `RecordVersion`
 /// for why convergence still holds if that is forgotten).
 public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    public let rawValue: String
+    /// The id as a number; its fixed-width hex form is `rawValue`, so both order the same way.
+    public let bits: UInt64
+
+    /// The 16-character lowercase hex form.
+    public var rawValue: String {
+        let hex = String(bits, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
 
     /// Parses a replica id, refusing anything that is not 16 lowercase hex characters.
     public init(_ text: String) throws(ReplicationError) {
-        guard text.utf8.count == 16, text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+        guard text.utf8.count == 16, text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }),
+              let bits = UInt64(text, radix: 16)
+        else {
             throw ReplicationError(.invalidReplicaID, "replica id must be 16 lowercase hex characters, got \(text.utf8.count) characters")
         }
-        self.rawValue = text
+        self.bits = bits
     }
 
-    private init(unchecked: String) { self.rawValue = unchecked }
+    /// The id with these 64 bits.
+    public init(bits: UInt64) { self.bits = bits }
 
     /// A fresh id from the system's secure random source.
     public static func random() -> ReplicaID {
@@ -26,12 +36,10 @@ public struct ReplicaID: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// A fresh id from `generator`; deterministic generators make reproducible simulations.
     public static func random<G: RandomNumberGenerator>(using generator: inout G) -> ReplicaID {
-        let bits = generator.next()
-        let hex = String(bits, radix: 16)
-        return ReplicaID(unchecked: String(repeating: "0", count: 16 - hex.count) + hex)
+        ReplicaID(bits: generator.next())
     }
 
-    public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.bits < rhs.bits }
 
     public var description: String { rawValue }
 
