@@ -8,9 +8,13 @@ import RapportMerge
 public struct Change: Codable, Sendable, Hashable {
     public var sequence: Int64
     public var version: RecordVersion
+    /// Conflicts the server settled on this record since the requested cursor, for the receiving
+    /// replica's journal (`local` = the version the server held, `remote` = the one pushed). Absent when none.
+    public var conflicts: [Conflict]?
 
-    public init(sequence: Int64, version: RecordVersion) {
+    public init(sequence: Int64, version: RecordVersion, conflicts: [Conflict]? = nil) {
         self.sequence = sequence
         self.version = version
+        self.conflicts = conflicts
     }
 }

@@ -1,0 +1,168 @@
+import Foundation
+import RapportMerge
+
+extension ServerStore {
+    /// Merges a batch of pushed versions into a workspace, in one transaction, answering each.
+    ///
+    /// Each version is checked like a replica checks a pulled one (entity, fields, consistency,
+    /// clock drift against `now`); a refused one gets `.rejected` and never fails the others. A
+    /// record the workspace lacks is stored at the next sequence; otherwise the stored and pushed
+    /// versions are merged, and only a merge that changes something uses a new sequence, so the
+    /// same push twice changes nothing the second time. Throws `.notFound` for an unknown workspace.
+    public func push(workspace: String, versions: [RecordVersion], now: Date = Date()) throws -> [ServerPushOutcome] {
+        let nowMillis = Self.millis(now)
+        // The server keeps no clock of its own: it never stamps a write, it only refuses stamps
+        // too far ahead of its wall time, which a fresh clock's drift bound does.
+        let clock = HybridLogicalClock()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let decoder = JSONDecoder()
+        return try withDatabase { db in
+            try db.inTransaction(.immediate) {
+                let first = try Self.requireNextSequence(db, workspace: workspace)
+                var next = first
+                var outcomes: [ServerPushOutcome] = []
+                outcomes.reserveCapacity(versions.count)
+                for version in versions {
+                    if let problem = ReplicaCore.problem(with: version, clock: clock, now: nowMillis) {
+                        outcomes.append(.rejected(reason: problem.reason, message: problem.message))
+                        continue
+                    }
+                    guard let stored = try Self.load(db, workspace: workspace, entity: version.entity, id: version.id, decoder: decoder) else {
+                        try Self.save(db, workspace: workspace, version: version, sequence: next, encoder: encoder)
+                        outcomes.append(.accepted(sequence: next))
+                        next += 1
+                        continue
+                    }
+                    let merged = merge(stored.version, version)
+                    guard merged != stored.version else {
+                        outcomes.append(.stale(sequence: stored.sequence))
+                        continue
+                    }
+                    let settled = conflicts(between: stored.version, and: version)
+                    try Self.save(db, workspace: workspace, version: merged, sequence: next, encoder: encoder)
+                    try Self.journal(db, workspace: workspace, conflicts: settled, sequence: next, encoder: encoder)
+                    outcomes.append(settled.isEmpty ? .accepted(sequence: next) : .merged(sequence: next, conflicts: settled))
+                    next += 1
+                }
+                if next != first {
+                    let statement = try db.cachedStatement("UPDATE workspace SET next_sequence = ? WHERE name = ?")
+                    try statement.bind(next, at: 1)
+                    try statement.bind(workspace, at: 2)
+                    try statement.run()
+                }
+                return outcomes
+            }
+        }
+    }
+
+    /// Up to `limit` feed entries with a sequence above `after`, in order, with the newest sequence.
+    ///
+    /// Served by the `(workspace, sequence)` index, so the cost follows the page, not the workspace
+    /// size. Throws `.notFound` for an unknown workspace.
+    public func changes(workspace: String, after: Int64, limit: Int) throws -> ChangeFeedPage {
+        try withDatabase { db in
+            try db.inTransaction(.deferred) {
+                let latest = try Self.requireNextSequence(db, workspace: workspace) - 1
+                let statement = try db.cachedStatement(Self.feedSQL)
+                try statement.bind(workspace, at: 1)
+                try statement.bind(after, at: 2)
+                try statement.bind(Int64(max(0, limit)), at: 3)
+                defer { statement.reset() }
+                var entries: [ChangeFeedEntry] = []
+                entries.reserveCapacity(max(0, min(limit, 1000)))
+                while try statement.step() {
+                    entries.append(ChangeFeedEntry(sequence: statement.int64(0), json: statement.string(1) ?? ""))
+                }
+                statement.reset()
+                if let last = entries.last?.sequence {
+                    // Conflicts settled after the cursor travel with their record's latest change, so
+                    // every replica journals them, not only the one whose push was merged.
+                    let conflicts = try db.cachedStatement(Self.feedConflictsSQL)
+                    try conflicts.bind(workspace, at: 1)
+                    try conflicts.bind(after, at: 2)
+                    try conflicts.bind(last, at: 3)
+                    try conflicts.bind(after, at: 4)
+                    var bySequence: [Int64: [String]] = [:]
+                    while try conflicts.step() { bySequence[conflicts.int64(0), default: []].append(conflicts.string(1) ?? "") }
+                    conflicts.reset()
+                    if !bySequence.isEmpty {
+                        entries = entries.map { ChangeFeedEntry(sequence: $0.sequence, json: $0.json, conflicts: bySequence[$0.sequence] ?? []) }
+                    }
+                }
+                return ChangeFeedPage(entries: entries, latestSequence: latest)
+            }
+        }
+    }
+
+    /// The newest sequence of a workspace's feed, 0 when empty; `.notFound` for an unknown workspace.
+    public func latestSequence(workspace: String) throws -> Int64 {
+        try withDatabase { db in try Self.requireNextSequence(db, workspace: workspace) - 1 }
+    }
+
+    /// SQLite's plan for a feed page, so a test can prove pulls use the index rather than a scan.
+    package func feedQueryPlan() throws -> [String] {
+        try withDatabase { db in
+            let statement = try db.prepare("EXPLAIN QUERY PLAN " + Self.feedSQL)
+            var details: [String] = []
+            while try statement.step() { details.append(statement.string(3) ?? "") }
+            return details
+        }
+    }
+
+    static let feedConflictsSQL = """
+        SELECT r.sequence, c.json FROM record r
+        JOIN conflict c ON c.workspace = r.workspace AND c.entity = r.entity AND c.id = r.id AND c.sequence > ?4
+        WHERE r.workspace = ?1 AND r.sequence > ?2 AND r.sequence <= ?3
+        ORDER BY c.sequence
+        """
+
+    private static func journal(_ db: Database, workspace: String, conflicts: [Conflict], sequence: Int64, encoder: JSONEncoder) throws {
+        guard !conflicts.isEmpty else { return }
+        let statement = try db.cachedStatement("INSERT INTO conflict (workspace, sequence, entity, id, json) VALUES (?, ?, ?, ?, ?)")
+        for conflict in conflicts {
+            let json: String
+            do { json = String(decoding: try encoder.encode(conflict), as: UTF8.self) } catch {
+                throw StoreError(code: .invalidData, message: "a conflict on \(conflict.entity.prefix(64)) could not be encoded")
+            }
+            try statement.bind(workspace, at: 1)
+            try statement.bind(sequence, at: 2)
+            try statement.bind(conflict.entity, at: 3)
+            try statement.bind(conflict.id, at: 4)
+            try statement.bind(json, at: 5)
+            try statement.run()
+            statement.reset()
+        }
+    }
+
+    private static func load(_ db: Database, workspace: String, entity: String, id: String, decoder: JSONDecoder) throws -> (version: RecordVersion, sequence: Int64)? {
+        let statement = try db.cachedStatement("SELECT sequence, version FROM record WHERE workspace = ? AND entity = ? AND id = ?")
+        try statement.bind(workspace, at: 1)
+        try statement.bind(entity, at: 2)
+        try statement.bind(id, at: 3)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        let sequence = statement.int64(0)
+        guard let version = try? decoder.decode(RecordVersion.self, from: Data((statement.string(1) ?? "").utf8)) else {
+            throw StoreError(code: .corruptDatabase, message: "the stored version at sequence \(sequence) of workspace '\(workspace)' is damaged")
+        }
+        return (version, sequence)
+    }
+
+    private static func save(_ db: Database, workspace: String, version: RecordVersion, sequence: Int64, encoder: JSONEncoder) throws {
+        let json: String
+        do { json = String(decoding: try encoder.encode(version), as: UTF8.self) } catch {
+            throw StoreError(code: .invalidData, message: "a \(version.entity.prefix(64)) version could not be encoded")
+        }
+        let statement = try db.cachedStatement("""
+            INSERT INTO record (workspace, entity, id, sequence, version) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (workspace, entity, id) DO UPDATE SET sequence = excluded.sequence, version = excluded.version
+            """)
+        try statement.bind(workspace, at: 1)
+        try statement.bind(version.entity, at: 2)
+        try statement.bind(version.id, at: 3)
+        try statement.bind(sequence, at: 4)
+        try statement.bind(json, at: 5)
+        try statement.run()
+    }
+}

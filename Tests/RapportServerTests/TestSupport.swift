@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import RapportMerge
+import RapportProtocol
+@testable import RapportServer
+import RapportStore
+import Testing
+
+/// A server database in a temporary directory with two workspaces and tokens for them.
+///
+/// `alpha` and `beta` each have a live token; `alpha` also has a revoked one. Every test gets its
+/// own fixture, so tests run in parallel without sharing a feed.
+final class ServerFixture: @unchecked Sendable {
+    let directory: URL
+    let store: ServerStore
+    let alphaSecret: String
+    let betaSecret: String
+    let revokedSecret: String
+    let log = LogRecorder()
+
+    init(maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes, maxWaitSeconds: Int = 30) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("RapportServerTests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        try store.addWorkspace("alpha")
+        try store.addWorkspace("beta")
+        alphaSecret = try Self.issue(store, "alpha", "laptop")
+        betaSecret = try Self.issue(store, "beta", "phone")
+        revokedSecret = try Self.issue(store, "alpha", "lost phone")
+        try store.revokeToken(id: TokenSecrets.parse(revokedSecret)!)
+        configuration = ServerConfiguration(databasePath: store.path, port: 0, maxBodyBytes: maxBodyBytes, maxWaitSeconds: maxWaitSeconds)
+    }
+
+    let configuration: ServerConfiguration
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    private static func issue(_ store: ServerStore, _ workspace: String, _ label: String) throws -> String {
+        let (id, secret) = TokenSecrets.generate()
+        try store.addToken(id: id, workspace: workspace, label: label, secretHash: TokenSecrets.hash(secret))
+        return secret
+    }
+
+    var logger: Logger {
+        let recorder = log
+        var logger = Logger(label: "rapport.test") { _ in RecordingLogHandler(recorder: recorder) }
+        logger.logLevel = .debug
+        return logger
+    }
+
+    /// Runs `body` against the server in-process (`.router`) or over real HTTP on a free port (`.live`).
+    func withServer<T: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await buildApplication(store: store, configuration: configuration, logger: logger).test(setup, body)
+    }
+}
+
+// MARK: record versions
+
+enum Fixtures {
+    static let laptop = try! ReplicaID("00000000000000a1")
+    static let phone = try! ReplicaID("00000000000000b2")
+
+    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    static func account(_ id: String, name: String = "Acme", replica: ReplicaID = laptop, wall: Int64 = nowMillis()) -> RecordVersion {
+        RecordVersion.create(entity: "account", id: id, fields: [
+            "name": .string(name), "segment": .string("smb"), "arr": .number(1000), "renewalDate": .null, "owner": .string("kim"),
+        ], stamp: Stamp(hlc: HLCTimestamp(wallMillis: wall), replica: replica))
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try WireCoding.encoder().encode(value), as: UTF8.self)
+    }
+
+    static func pushBody(_ versions: [RecordVersion]) throws -> ByteBuffer {
+        ByteBuffer(bytes: try WireCoding.encoder().encode(PushRequest(replica: laptop, versions: versions)))
+    }
+}
+
+// MARK: HTTP helpers
+
+extension TestClientProtocol {
+    func push(_ workspace: String, token: String?, body: ByteBuffer) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: Route.push(workspace: workspace), method: .post, headers: headers, body: body)
+    }
+
+    func push(_ workspace: String, token: String?, versions: [RecordVersion]) async throws -> TestResponse {
+        try await push(workspace, token: token, body: Fixtures.pushBody(versions))
+    }
+
+    func changes(_ workspace: String, token: String?, query: String) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: Route.changes(workspace: workspace) + "?" + query, method: .get, headers: headers)
+    }
+}
+
+extension TestResponse {
+    var data: Data { Data(body.readableBytesView) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try WireCoding.decoder().decode(type, from: data) }
+
+    /// The protocol error in the body, checked to travel with the status of its code.
+    func error() throws -> ErrorBody {
+        let body = try decode(ErrorResponse.self).error
+        #expect(Int(status.code) == ErrorCode(rawValue: body.code)?.httpStatus ?? Int(status.code))
+        #expect(headers[.contentType]?.hasPrefix("application/json") == true)
+        return body
+    }
+
+    /// Writes the body to `$RAPPORT_RESPONSE_DUMP/<name>` so CI can validate real responses against
+    /// the schemas (`scripts/validate_schemas.py --responses DIR`); does nothing when it is unset.
+    func dump(as name: String) {
+        guard let directory = ProcessInfo.processInfo.environment["RAPPORT_RESPONSE_DUMP"], !directory.isEmpty else { return }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? data.write(to: URL(fileURLWithPath: directory).appendingPathComponent(name))
+    }
+}
+
+// MARK: logging
+
+/// Keeps every log line of a test in memory, so tests can check what the server logs (and what it must not).
+final class LogRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String] = []
+
+    func append(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        entries.append(line)
+    }
+
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries
+    }
+}
+
+/// A swift-log handler writing into a `LogRecorder`: message plus every metadata pair.
+struct RecordingLogHandler: LogHandler {
+    let recorder: LogRecorder
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        recorder.append("\(event.level) \(event.message) " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+    }
+}
