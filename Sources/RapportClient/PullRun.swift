@@ -1,0 +1,50 @@
+import Foundation
+import RapportProtocol
+import RapportStore
+
+/// The pull half of one sync: fetches change pages from the stored cursor until `hasMore` is false.
+///
+/// Each page is merged and its `nextCursor` stored in one store transaction (`Store.apply`), so
+/// the cursor never runs ahead of the data: a pull interrupted anywhere resumes from the last page
+/// applied, and a page applied twice changes nothing.
+struct PullRun {
+    let store: Store
+    let api: SyncAPI
+    let options: SyncOptions
+    let progress: @Sendable (SyncProgress) -> Void
+
+    func run(into report: inout SyncReport) async throws {
+        // A cursor that does not parse (a damaged file) restarts the feed: pulling again is
+        // harmless because applying merges, whereas guessing a position could skip changes.
+        var cursor = (try? SyncCursor(try store.info().cursor)) ?? .start
+        var done = 0
+        while true {
+            try SyncAPI.checkCancellation()
+            let query = ChangesQuery(since: cursor,
+                                     limit: options.pageSize.clamped(to: ChangesQuery.limitRange),
+                                     wait: options.wait.clamped(to: ChangesQuery.waitRange))
+            let page = try await api.changes(query)
+            let applied = try store.apply(page.changes.map(\.version), cursor: page.nextCursor.description,
+                                          serverConflicts: page.changes.flatMap { $0.conflicts ?? [] })
+            report.pages += 1
+            report.pulled += page.changes.count
+            report.inserted += applied.inserted
+            report.updated += applied.updated
+            report.stale += applied.stale
+            report.conflicts += applied.conflicts
+            report.refused += applied.rejected
+            report.cursor = page.nextCursor.description
+            done += page.changes.count
+            progress(SyncProgress(phase: .pulling, done: done))
+            guard page.hasMore else { return }
+            guard page.nextCursor != cursor, !page.changes.isEmpty else {
+                throw SyncError(.invalidResponse, "the server said more changes follow cursor \(cursor) but sent none and did not move the cursor; sync again later")
+            }
+            cursor = page.nextCursor
+        }
+    }
+}
+
+extension Int {
+    func clamped(to range: ClosedRange<Int>) -> Int { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import RapportMerge
+import RapportProtocol
+import RapportStore
+
+/// The push half of one sync: drains the outbox in batches and records what the server said.
+///
+/// An outbox entry leaves the outbox only after the server answered for that exact version
+/// (`Store.acknowledge` on accepted, stale or merged; `Store.setAside` on rejected), so a push
+/// interrupted anywhere is simply repeated by the next sync and answered `stale`.
+struct PushRun {
+    /// A pending change with its version already encoded, so sizing and sending encode it once.
+    struct Encoded {
+        let change: PendingChange
+        let json: Data
+    }
+
+    let store: Store
+    let api: SyncAPI
+    let options: SyncOptions
+    let progress: @Sendable (SyncProgress) -> Void
+    /// The largest body to send; lowered to the server's limit when a 413 tells it.
+    private var byteLimit: Int
+    private var done = 0
+    private var total = 0
+
+    init(store: Store, api: SyncAPI, options: SyncOptions, progress: @escaping @Sendable (SyncProgress) -> Void) {
+        self.store = store
+        self.api = api
+        self.options = options
+        self.progress = progress
+        self.byteLimit = options.maxBatchBytes
+    }
+
+    mutating func run(into report: inout SyncReport) async throws {
+        let info = try store.info()
+        total = info.pendingChanges
+        guard total > 0 else { return }
+        let envelope = try Envelope(replica: info.replicaID)
+        let encoder = WireCoding.encoder()
+        // Each read drains its entries, so rounds beyond the outbox's size in batches only come
+        // from writes made during the sync; the bound stops a server that never lets go.
+        let rounds = (total + options.maxBatchCount - 1) / options.maxBatchCount * 2 + 8
+        var sent = Set<PendingChange.Token>()
+        for _ in 0..<rounds {
+            try SyncAPI.checkCancellation()
+            // A token already sent means its acknowledgement did not take; stop instead of looping.
+            let fresh = try store.pendingChanges(limit: options.maxBatchCount).filter { !sent.contains($0.token) }
+            guard !fresh.isEmpty else { return }
+            sent.formUnion(fresh.map(\.token))
+            total = max(total, done + fresh.count)
+            let encoded = try fresh.map { Encoded(change: $0, json: try encoder.encode($0.version)) }
+            var start = 0
+            while start < encoded.count {
+                let end = batchEnd(encoded[...], from: start, envelope: envelope)
+                try await send(encoded[start..<end], envelope: envelope, into: &report)
+                start = end
+            }
+        }
+    }
+
+    /// The end of the batch starting at `start`: as many entries as fit both bounds, at least one.
+    private func batchEnd(_ encoded: ArraySlice<Encoded>, from start: Int, envelope: Envelope) -> Int {
+        var size = envelope.overhead
+        var end = start
+        while end < encoded.endIndex, end - start < options.maxBatchCount {
+            let added = encoded[end].json.count + (end > start ? 1 : 0)
+            if end > start, size + added > byteLimit { break }
+            size += added
+            end += 1
+        }
+        return end
+    }
+
+    private mutating func send(_ batch: ArraySlice<Encoded>, envelope: Envelope, into report: inout SyncReport) async throws {
+        try SyncAPI.checkCancellation()
+        let body = envelope.body(batch.map(\.json))
+        let response = try await api.push(body: body)
+        report.pushRequests += 1
+        if response.status == 413 {
+            try await split(batch, response: response, envelope: envelope, into: &report)
+            return
+        }
+        let request = TransportRequest(method: "POST", path: Route.push(workspace: api.workspace))
+        guard (200..<300).contains(response.status) else { throw SyncError.from(response, request: request) }
+        let answer = try SyncAPI.decode(PushResponse.self, from: response, request: request)
+        guard answer.results.count == batch.count,
+              answer.results.allSatisfy({ (0..<batch.count).contains($0.index) }),
+              Set(answer.results.map(\.index)).count == batch.count
+        else {
+            throw SyncError(.invalidResponse, "the server answered a push of \(batch.count) records with \(answer.results.count) results that do not match them one to one; nothing was acknowledged, sync again")
+        }
+        var acknowledged: [PendingChange.Token] = []
+        for result in answer.results {
+            let change = batch[batch.startIndex + result.index].change
+            switch result.status {
+            case .accepted, .stale:
+                acknowledged.append(change.token)
+            case .merged:
+                acknowledged.append(change.token)
+                report.serverConflicts += result.conflicts ?? 0
+            case .rejected:
+                try setAside(change, reason: result.reason ?? RejectionReason.invalidVersion,
+                             message: result.message ?? "the server refused this record without saying why", into: &report)
+            }
+        }
+        report.acknowledged += try store.acknowledge(acknowledged)
+        report.pushed += batch.count
+        done += batch.count
+        progress(SyncProgress(phase: .pushing, done: done, total: total))
+    }
+
+    /// Answers a 413: halves the batch, or sets a lone record aside since it can never fit.
+    private mutating func split(_ batch: ArraySlice<Encoded>, response: TransportResponse, envelope: Envelope,
+                                into report: inout SyncReport) async throws {
+        let body = try? WireCoding.decoder().decode(ErrorResponse.self, from: response.body).error
+        if let limit = body?.limit, limit > 0 { byteLimit = min(byteLimit, limit) }
+        guard batch.count > 1 else {
+            let change = batch[batch.startIndex].change
+            let size = envelope.overhead + batch[batch.startIndex].json.count
+            let limitText = body?.limit.map { " (the server's limit is \($0) bytes)" } ?? ""
+            try setAside(change, reason: "payload_too_large",
+                         message: "this record is \(size) bytes encoded, too large for the server\(limitText); make it smaller, e.g. shorten long notes",
+                         into: &report)
+            report.pushed += 1
+            done += 1
+            progress(SyncProgress(phase: .pushing, done: done, total: total))
+            return
+        }
+        // Re-batching under the limit the server named costs one refusal; halving blindly would
+        // cost one per level. Halve only when that makes no progress (the server counts differently).
+        var pieces: [ArraySlice<Encoded>] = []
+        var start = batch.startIndex
+        while start < batch.endIndex {
+            let end = batchEnd(batch, from: start, envelope: envelope)
+            pieces.append(batch[start..<end])
+            start = end
+        }
+        if pieces.count < 2 {
+            let middle = batch.startIndex + batch.count / 2
+            pieces = [batch[batch.startIndex..<middle], batch[middle..<batch.endIndex]]
+        }
+        for piece in pieces { try await send(piece, envelope: envelope, into: &report) }
+    }
+
+    private func setAside(_ change: PendingChange, reason: String, message: String, into report: inout SyncReport) throws {
+        try store.setAside(change.token, reason: reason, message: message)
+        report.rejected.append(SyncReport.Rejected(entity: change.token.entity, id: change.token.id, reason: reason, message: message))
+    }
+}

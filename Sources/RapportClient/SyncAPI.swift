@@ -1,0 +1,80 @@
+import Foundation
+import RapportProtocol
+
+/// The two protocol calls a sync makes, with retries, over a `Transport`.
+///
+/// Retries follow `RetryPolicy`: only failures that may pass (no answer, 429, 502/503/504) are
+/// tried again, and that is safe for push too because the server's merge is idempotent.
+struct SyncAPI: Sendable {
+    let transport: any Transport
+    let workspace: String
+    let retry: RetryPolicy
+
+    static let jsonHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
+
+    /// Sends an encoded `PushRequest`; returns the final answer whatever its status, so the caller
+    /// can split on 413.
+    func push(body: Data) async throws -> TransportResponse {
+        try await perform(TransportRequest(method: "POST", path: Route.push(workspace: workspace),
+                                           headers: Self.jsonHeaders, body: body))
+    }
+
+    /// One page of the change feed; any error answer is thrown as a `SyncError`
+    /// (`.epochChanged` when the cursor belongs to another server epoch).
+    func changes(_ query: ChangesQuery) async throws -> ChangesResponse {
+        let request = TransportRequest(
+            method: "GET", path: Route.changes(workspace: workspace),
+            query: query.queryItems.map { URLQueryItem(name: $0.0, value: $0.1) },
+            headers: ["Accept": "application/json"], timeout: TimeInterval(query.wait))
+        let response = try await perform(request)
+        guard (200..<300).contains(response.status) else { throw SyncError.from(response, request: request) }
+        return try Self.decode(ChangesResponse.self, from: response, request: request)
+    }
+
+    /// Sends `request`, retrying per the policy; throws only when no answer arrived in the end.
+    func perform(_ request: TransportRequest) async throws -> TransportResponse {
+        var attempt = 1
+        while true {
+            try Self.checkCancellation()
+            let outcome: Result<TransportResponse, SyncError>
+            do {
+                outcome = .success(try await transport.send(request))
+            } catch {
+                outcome = .failure(SyncError.from(transportError: error, request: request))
+            }
+            let retryable: Bool
+            var hint: TimeInterval?
+            switch outcome {
+            case .success(let response):
+                retryable = RetryPolicy.retryableStatuses.contains(response.status)
+                hint = response.header("Retry-After").flatMap(TimeInterval.init)
+            case .failure(let error):
+                retryable = error.code == .unreachable
+            }
+            guard retryable, attempt < retry.attempts else { return try outcome.get() }
+            // A server's Retry-After is honoured, but never beyond the policy's ceiling.
+            let pause = max(retry.delay(beforeRetry: attempt), min(hint ?? 0, retry.maxDelay))
+            do {
+                try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+            } catch {
+                throw SyncError(.cancelled, "the sync was cancelled")
+            }
+            attempt += 1
+        }
+    }
+
+    static func checkCancellation() throws {
+        if Task.isCancelled { throw SyncError(.cancelled, "the sync was cancelled") }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from response: TransportResponse, request: TransportRequest) throws -> T {
+        do {
+            return try WireCoding.decoder().decode(type, from: response.body)
+        } catch {
+            throw SyncError(.invalidResponse, """
+                \(request.method) \(request.path) answered \(response.status) with a body that is not a valid \(T.self); \
+                check that the server URL points at a Rapport server of a compatible version
+                """, httpStatus: response.status, cause: error)
+        }
+    }
+}

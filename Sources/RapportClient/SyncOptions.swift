@@ -1,0 +1,25 @@
+import Foundation
+
+/// Tuning of a `SyncSession`: batch and page sizes, retries and long polling.
+///
+/// The defaults suit a phone on a mobile network. A push batch is bounded by both `maxBatchCount`
+/// records and `maxBatchBytes` of encoded JSON, whichever is reached first, so a few very large
+/// records cannot make one request too big; if the server still answers 413 the batch is split.
+/// `pageSize` is clamped to what the protocol allows (1…1000) and `wait` to 0…30 seconds.
+public struct SyncOptions: Sendable, Hashable {
+    public var maxBatchCount: Int
+    public var maxBatchBytes: Int
+    public var pageSize: Int
+    public var retry: RetryPolicy
+    /// Seconds the server may hold an empty pull open until a change arrives (long poll); 0 = answer at once.
+    public var wait: Int
+
+    public init(maxBatchCount: Int = 500, maxBatchBytes: Int = 1 << 20, pageSize: Int = 500,
+                retry: RetryPolicy = RetryPolicy(), wait: Int = 0) {
+        self.maxBatchCount = max(1, maxBatchCount)
+        self.maxBatchBytes = max(1, maxBatchBytes)
+        self.pageSize = pageSize
+        self.retry = retry
+        self.wait = wait
+    }
+}

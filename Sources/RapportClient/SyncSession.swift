@@ -1,0 +1,70 @@
+import Foundation
+import RapportProtocol
+import RapportStore
+
+/// Synchronizes one local `Store` with one workspace on a Rapport server: pushes the outbox, then
+/// pulls the change feed.
+///
+/// **Resumable.** A sync may be killed at any instant (app suspended, network lost, process
+/// killed) and the next `sync()` finishes the job, because progress lives only in the store's
+/// transactions: an outbox entry is cleared only after the server answered for that exact version
+/// (unanswered ones are sent again, and the server answers duplicates `stale`), and the pull cursor
+/// moves only in the same transaction as the data of its page. Nothing needs manual repair.
+///
+/// **Failures.** Requests that fail in a way that may pass (no answer, 429, 502/503/504) are
+/// retried per `SyncOptions.retry`; anything else throws a `SyncError` carrying the server's message.
+/// A record the server refuses is set aside (`Store.rejections()`) and reported, never blocking
+/// the rest of the outbox. Store failures are thrown as the store's own errors.
+///
+/// **New server database.** When the server's epoch changed (it was replaced or restored), every
+/// local record is queued again, the cursor reset and the sync run once more from the start;
+/// the report then says `fullResync`.
+///
+/// Run one sync per store at a time; overlapping syncs are harmless but waste work.
+public final class SyncSession: Sendable {
+    public let store: Store
+    public let transport: any Transport
+    public let workspace: String
+    public let options: SyncOptions
+    private let progress: @Sendable (SyncProgress) -> Void
+
+    /// - Parameter progress: Called after every push batch and pulled page, on the sync's task;
+    ///   keep it quick (print a line, update a model).
+    public init(store: Store, transport: any Transport, workspace: String, options: SyncOptions = SyncOptions(),
+                progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) {
+        self.store = store
+        self.transport = transport
+        self.workspace = workspace
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Pushes every pending local change, then pulls and applies every change the server has
+    /// beyond this replica's cursor.
+    public func sync() async throws -> SyncReport {
+        let started = Date()
+        var report = SyncReport()
+        do {
+            try await pushThenPull(into: &report)
+        } catch let error as SyncError where error.code == .epochChanged {
+            try store.resetForFullResync()
+            report.fullResync = true
+            progress(SyncProgress(phase: .resyncing, done: 0, total: try store.info().pendingChanges))
+            do {
+                try await pushThenPull(into: &report)
+            } catch let again as SyncError where again.code == .epochChanged {
+                throw SyncError(.epochChanged, "the server's database changed again during a full resync; sync again. \(again.message)",
+                                httpStatus: again.httpStatus, serverCode: again.serverCode, cause: again)
+            }
+        }
+        report.duration = Date().timeIntervalSince(started)
+        return report
+    }
+
+    private func pushThenPull(into report: inout SyncReport) async throws {
+        let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry)
+        var push = PushRun(store: store, api: api, options: options, progress: progress)
+        try await push.run(into: &report)
+        try await PullRun(store: store, api: api, options: options, progress: progress).run(into: &report)
+    }
+}

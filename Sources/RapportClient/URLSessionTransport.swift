@@ -1,0 +1,105 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The production `Transport`: HTTP(S) through Foundation's `URLSession`, so the same client runs
+/// on iOS, macOS and Linux.
+///
+/// Every request carries `Authorization: Bearer <token>`; the token never appears in errors or
+/// logs. `timeout` bounds how long one request may wait for data; a long poll gets its `wait` on
+/// top. A request that gets no answer throws `SyncError` with code `.unreachable` and a message
+/// naming the URL and what to check; any HTTP answer, error statuses included, is returned.
+public struct URLSessionTransport: Transport {
+    public let baseURL: URL
+    public let timeout: TimeInterval
+    private let token: String?
+    private let session: URLSession
+
+    /// - Parameters:
+    ///   - baseURL: The server, e.g. `https://sync.example.com` (a path prefix is kept).
+    ///   - token: The workspace's bearer token; nil sends none (only `/health` accepts that).
+    ///   - timeout: Seconds a request may go without data before it counts as unreachable.
+    ///   - session: The session to use; by default one shared ephemeral session, so no cookies or
+    ///     cached answers ever stand in for the server's.
+    public init(baseURL: URL, token: String?, timeout: TimeInterval = 30, session: URLSession? = nil) {
+        self.baseURL = baseURL
+        self.token = token
+        self.timeout = timeout
+        self.session = session ?? Self.defaultSession
+    }
+
+    private static let defaultSession = URLSession(configuration: .ephemeral)
+
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
+        let url = try url(for: request)
+        var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData,
+                                    timeoutInterval: timeout + (request.timeout ?? 0))
+        urlRequest.httpMethod = request.method
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        if let token { urlRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        urlRequest.httpBody = request.body
+        let data: Data, response: URLResponse
+        do {
+            (data, response) = try await session.data(for: urlRequest)
+        } catch let error as URLError {
+            throw Self.syncError(error, url: url)
+        } catch is CancellationError {
+            throw SyncError(.cancelled, "the sync was cancelled")
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw SyncError(.invalidResponse, "\(Self.display(url)) did not answer over HTTP; check the server URL")
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String { headers[name] = value as? String ?? "\(value)" }
+        }
+        return TransportResponse(status: http.statusCode, headers: headers, body: data)
+    }
+
+    private func url(for request: TransportRequest) throws -> URL {
+        guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: true),
+              components.scheme == "http" || components.scheme == "https", components.host != nil
+        else {
+            throw SyncError(.unreachable, "\(baseURL.absoluteString) is not an http(s) server URL; use one like https://sync.example.com")
+        }
+        var prefix = components.percentEncodedPath
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        components.percentEncodedPath = prefix + request.path
+        components.queryItems = request.query.isEmpty ? nil : request.query
+        guard let url = components.url else {
+            throw SyncError(.unreachable, "cannot form a URL from \(baseURL.absoluteString) and \(request.path)")
+        }
+        return url
+    }
+
+    private static func syncError(_ error: URLError, url: URL) -> SyncError {
+        let place = display(url)
+        switch error.code {
+        case .cancelled:
+            return SyncError(.cancelled, "the sync was cancelled", cause: error)
+        case .timedOut:
+            return SyncError(.unreachable, "\(place) did not answer in time; check the network connection and that the server is running", cause: error)
+        case .cannotFindHost, .dnsLookupFailed:
+            return SyncError(.unreachable, "cannot find the host of \(place); check the server URL and the network connection", cause: error)
+        case .cannotConnectToHost:
+            return SyncError(.unreachable, "cannot connect to \(place); check that the server is running and the URL's port", cause: error)
+        case .notConnectedToInternet:
+            return SyncError(.unreachable, "cannot reach \(place): this device is offline; sync again when connected", cause: error)
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            return SyncError(.unreachable, "the secure connection to \(place) failed (\(error.code.rawValue)); check the URL's scheme and the server's certificate", cause: error)
+        default:
+            return SyncError(.unreachable, "cannot reach \(place) (URL error \(error.code.rawValue)); \(SyncError.unreachableAdvice)", cause: error)
+        }
+    }
+
+    /// The URL without its query, so no parameters (or anything secret in them) are shown.
+    private static func display(_ url: URL) -> String {
+        var components = URLComponents(url: url, resolvingAgainstBaseURL: true)
+        components?.query = nil
+        components?.user = nil
+        components?.password = nil
+        return components?.string ?? url.absoluteString
+    }
+}

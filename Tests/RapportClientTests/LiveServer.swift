@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import Logging
+import RapportClient
+import RapportServer
+import RapportStore
+
+/// The real sync server running in-process on a free loopback port, with one workspace and a
+/// token for it, for the duration of `run`.
+struct LiveServer: Sendable {
+    static let workspace = "team"
+
+    let baseURL: URL
+    let secret: String
+    let store: ServerStore
+
+    func transport(token: String? = nil) -> URLSessionTransport {
+        URLSessionTransport(baseURL: baseURL, token: token ?? secret, timeout: 10)
+    }
+
+    /// Starts the server in `directory`, runs `body`, and shuts the server down however `body` ends.
+    static func run<T: Sendable>(in directory: URL, _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
+        let store = try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        try store.addWorkspace(workspace)
+        let (id, secret) = TokenSecrets.generate()
+        _ = try store.addToken(id: id, workspace: workspace, label: "tests", secretHash: TokenSecrets.hash(secret))
+        let configuration = ServerConfiguration(databasePath: store.path, port: 0)
+        // Port 0 lets the kernel choose a free port; the running channel says which it chose.
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            router: buildRouter(store: store, configuration: configuration),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "rapport-test"),
+            onServerRunning: { channel in
+                portSink.yield(channel.localAddress?.port ?? 0)
+                portSink.finish()
+            },
+            logger: Logger(label: "rapport.client-tests") { _ in SwiftLogNoOpLogHandler() })
+        let running = Task { try await application.runService() }
+        defer { running.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            running.cancel()
+            _ = await running.result
+            throw SyncError(.unreachable, "the test server did not start")
+        }
+        let server = LiveServer(baseURL: URL(string: "http://127.0.0.1:\(port)")!, secret: secret, store: store)
+        let result: Result<T, any Error>
+        do { result = .success(try await body(server)) } catch { result = .failure(error) }
+        running.cancel()
+        _ = await running.result
+        return try result.get()
+    }
+}
