@@ -57,10 +57,10 @@ public struct Conflict: Hashable, Sendable, Codable {
 /// write, with different values, plus a delete that met an edit it had not seen.
 ///
 /// A field only one side changed is not a conflict, even when the record-level clocks are
-/// concurrent (the dots tell who saw which write). Returns an empty array unless
-/// `classify(incoming, against: local)` is `.concurrent`. Ordered by field name.
+/// concurrent (the dots tell who saw which write). Between honest replicas this is empty unless
+/// `classify(incoming, against: local)` is `.concurrent`; a write number reused by a restored
+/// backup is reported even when the clocks look ordered. Ordered by field name.
 public func conflicts(between local: RecordVersion, and incoming: RecordVersion) -> [Conflict] {
-    guard classify(incoming, against: local) == .concurrent else { return [] }
     var found: [Conflict] = []
 
     func settle(_ field: String, _ kind: Conflict.Kind, _ l: Stamped<FieldValue>, _ r: Stamped<FieldValue>) {
@@ -71,7 +71,12 @@ public func conflicts(between local: RecordVersion, and incoming: RecordVersion)
     }
 
     func unseenByEachOther(_ l: Stamped<FieldValue>, _ r: Stamped<FieldValue>) -> Bool {
-        l.stamp != r.stamp && !l.isSeen(by: incoming.clock) && !r.isSeen(by: local.clock)
+        guard l.stamp != r.stamp else { return false }
+        // One honest replica numbers its writes in stamp order. A reused number, or numbers and
+        // stamps in opposite orders, means a file restored from a backup (or copied) went on
+        // writing under the same id: neither write saw the other, whatever the clocks claim.
+        if l.stamp.replica == r.stamp.replica && (l.dot == r.dot || (l.dot < r.dot) != (l.stamp < r.stamp)) { return true }
+        return !l.isSeen(by: incoming.clock) && !r.isSeen(by: local.clock)
     }
 
     for name in local.fields.keys.sorted() {

@@ -20,6 +20,9 @@ public struct ApplyReport: Hashable, Sendable {
     public var updated = 0
     public var stale = 0
     public var conflicts = 0
+    /// True when the batch showed this file to be a restored backup or a copy of a replica, so it
+    /// took a fresh replica id (see `ReplicaInfo.replicaID`).
+    public var reidentified = false
     public var rejected: Int { outcomes.filter { if case .rejected = $0 { true } else { false } }.count }
 
     public init() {}

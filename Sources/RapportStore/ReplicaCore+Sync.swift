@@ -22,17 +22,23 @@ extension ReplicaCore {
 
     /// Merges remote versions, journals their conflicts and (if given) moves the cursor: all in
     /// one transaction (durability invariant 2). Refused versions are reported and skipped.
-    func apply(_ versions: [RecordVersion], cursor: String?) throws -> ApplyReport {
+    func apply(_ versions: [RecordVersion], cursor: String?, serverConflicts: [Conflict] = []) throws -> ApplyReport {
         try write {
             var report = ApplyReport()
+            var sawOwnUnknownWrites = false
             let detectedAt = wallClock.millis
+            for conflict in serverConflicts where try journalIfNew(oriented(conflict), at: detectedAt) {
+                report.conflicts += 1
+            }
             for version in versions {
                 if let problem = problem(with: version) {
                     report.record(.rejected(reason: problem.reason, message: problem.message))
                     continue
                 }
                 try clock.receive(version.maxStamp.hlc, now: wallClock.millis)
-                guard let local = try loadVersion(version.entity, id: version.id) else {
+                let local = try loadVersion(version.entity, id: version.id)
+                if version.clock[replicaID] > (local?.clock[replicaID] ?? 0) { sawOwnUnknownWrites = true }
+                guard let local else {
                     try storeVersion(version, replacing: true)
                     report.record(.inserted)
                     continue
@@ -43,13 +49,28 @@ extension ReplicaCore {
                     continue
                 }
                 let found = conflicts(between: local, and: version)
-                for conflict in found { try journal(conflict, at: detectedAt) }
+                for conflict in found { _ = try journalIfNew(conflict, at: detectedAt) }
                 try storeVersion(merged, replacing: true)
                 report.record(.updated(conflicts: found.count))
+            }
+            if sawOwnUnknownWrites {
+                // Someone has seen writes of this replica id that this file lacks: it is a restored
+                // backup or a copy. Writing on under the same id would reuse write numbers (dots)
+                // and hide conflicts, so this file takes a fresh id from now on.
+                try reidentify()
+                report.reidentified = true
             }
             if let cursor { try setCursor(cursor) }
             return report
         }
+    }
+
+    /// Gives this file a new random replica id (persisted in the current transaction).
+    func reidentify() throws {
+        replicaID = ReplicaID.random()
+        let statement = try db.cachedStatement("UPDATE _replica SET replica_id = ?")
+        try statement.bind(replicaID.rawValue, at: 1)
+        try statement.run()
     }
 
     func setCursor(_ cursor: String) throws {
@@ -116,6 +137,35 @@ extension ReplicaCore {
     }
 
     // MARK: conflict journal
+
+    /// A conflict settled elsewhere, turned so that this replica's own write (if it made one) is `local`.
+    func oriented(_ c: Conflict) -> Conflict {
+        guard c.remote.stamp.replica == replicaID, c.local.stamp.replica != replicaID else { return c }
+        return Conflict(entity: c.entity, id: c.id, field: c.field, kind: c.kind, local: c.remote, remote: c.local,
+                        winner: c.winner == .local ? .remote : .local, reason: c.reason)
+    }
+
+    /// Journals a conflict unless the same pair of writes is already journaled (it can reach a
+    /// replica both from its own merge and from the server's feed). Returns whether it was new.
+    func journalIfNew(_ conflict: Conflict, at millis: Int64) throws -> Bool {
+        let statement = try db.cachedStatement("""
+            SELECT 1 FROM _conflict WHERE entity = ? AND record_id = ? AND field = ?
+            AND ((local_stamp = ? AND remote_stamp = ?) OR (local_stamp = ? AND remote_stamp = ?)) LIMIT 1
+            """)
+        let l = conflict.local.stamp.description, r = conflict.remote.stamp.description
+        try statement.bind(conflict.entity, at: 1)
+        try statement.bind(conflict.id, at: 2)
+        try statement.bind(conflict.field, at: 3)
+        try statement.bind(l, at: 4)
+        try statement.bind(r, at: 5)
+        try statement.bind(r, at: 6)
+        try statement.bind(l, at: 7)
+        let known = try statement.step()
+        statement.reset()
+        if known { return false }
+        try journal(conflict, at: millis)
+        return true
+    }
 
     func journal(_ conflict: Conflict, at millis: Int64) throws {
         let statement = try db.cachedStatement("""

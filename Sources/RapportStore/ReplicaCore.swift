@@ -10,7 +10,7 @@ import RapportMerge
 package final class ReplicaCore {
     let db: Database
     let wallClock: WallClock
-    package private(set) var replicaID: ReplicaID
+    package internal(set) var replicaID: ReplicaID
     package internal(set) var clock: HybridLogicalClock
     var changeCounter: Int64 = 0
     var codec = VersionCodec()

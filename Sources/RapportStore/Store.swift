@@ -84,9 +84,10 @@ public final class Store: @unchecked Sendable {
         try withCore { try $0.acknowledge(tokens) }
     }
 
-    /// Merges remote versions, journals conflicts and stores `cursor`, in one transaction.
-    public func apply(_ versions: [RecordVersion], cursor: String? = nil) throws -> ApplyReport {
-        try withCore { try $0.apply(versions, cursor: cursor) }
+    /// Merges remote versions, journals conflicts (those found here and those a server settled,
+    /// `serverConflicts`) and stores `cursor`, in one transaction.
+    public func apply(_ versions: [RecordVersion], cursor: String? = nil, serverConflicts: [Conflict] = []) throws -> ApplyReport {
+        try withCore { try $0.apply(versions, cursor: cursor, serverConflicts: serverConflicts) }
     }
 
     /// Queues every record to be pushed again and clears the cursor (the server was replaced).
@@ -149,25 +150,6 @@ public struct Batch {
 
 @available(*, unavailable)
 extension Batch: Sendable {}
-
-extension Store {
-    /// Journals conflicts a server settled while merging this replica's pushed versions.
-    ///
-    /// The server reports them from its side (its stored version is `local`, the pushed one
-    /// `remote`); they are flipped so this replica's own write is `local`, as in every other entry.
-    public func journalServerConflicts(_ conflicts: [Conflict]) throws {
-        guard !conflicts.isEmpty else { return }
-        try withCore { core in
-            try core.write {
-                let now = core.wallClock.millis
-                for c in conflicts {
-                    try core.journal(Conflict(entity: c.entity, id: c.id, field: c.field, kind: c.kind, local: c.remote, remote: c.local,
-                                              winner: c.winner == .local ? .remote : .local, reason: c.reason), at: now)
-                }
-            }
-        }
-    }
-}
 
 extension Store {
     /// Writes a consistent copy of the replica to `path` (SQLite `VACUUM INTO`), safe while in use.

@@ -1,0 +1,23 @@
+import Foundation
+
+/// The knobs of one simulated schedule. Everything random comes from `seed`, so a seed replays
+/// the same schedule (up to wall-clock readings, which only shift stamps, never the checks).
+public struct SimulationOptions: Sendable, Hashable {
+    public var replicas = 3
+    public var ops = 1_000
+    public var seed: UInt64 = 1
+    /// Chance that a push or a pulled page is lost in transit (a lost push may still have reached the server).
+    public var drop = 0.1
+    /// Chance that a push or a pulled page is delivered twice.
+    public var duplicate = 0.1
+    /// Each replica's wall clock is offset by a random amount in ±skewMillis.
+    public var skewMillis: Int64 = 3_600_000
+    /// Chance that a replica "crashes" during a sync: between the server's answer and the acknowledgement, then restarts from its file.
+    public var crash = 0.05
+    /// Restore one replica from an old copy of its database file part-way through.
+    public var restoreFromBackup = false
+    /// Where replica files go (a fresh temporary folder when nil; removed afterwards).
+    public var directory: URL?
+
+    public init() {}
+}
