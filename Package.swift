@@ -11,9 +11,14 @@ let package = Package(
         .library(name: "RapportMerge", targets: ["RapportMerge"]),
         .library(name: "RapportStore", targets: ["RapportStore"]),
         .library(name: "RapportProtocol", targets: ["RapportProtocol"]),
+        .library(name: "RapportClient", targets: ["RapportClient"]),
+        .library(name: "RapportServer", targets: ["RapportServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -21,14 +26,49 @@ let package = Package(
         .target(name: "RapportMerge", swiftSettings: strict),
         .target(name: "RapportStore", dependencies: ["CSQLite", "RapportModel", "RapportMerge"], swiftSettings: strict),
         .target(name: "RapportProtocol", dependencies: ["RapportMerge"], swiftSettings: strict),
+        .target(name: "RapportClient", dependencies: ["RapportProtocol", "RapportStore"], swiftSettings: strict),
+        .target(
+            name: "RapportServer",
+            dependencies: [
+                "RapportProtocol", "RapportStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        .target(name: "RapportSimulation", dependencies: ["RapportStore"], swiftSettings: strict),
+        .executableTarget(
+            name: "rapport",
+            dependencies: [
+                "RapportStore", "RapportClient", "RapportServer", "RapportSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "rapport-bench",
-            dependencies: ["RapportStore", "CSQLite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "RapportStore", "RapportClient", "RapportServer", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(name: "rapport-crashtest", dependencies: ["RapportStore"], swiftSettings: strict),
         .testTarget(name: "RapportModelTests", dependencies: ["RapportModel"], swiftSettings: strict),
         .testTarget(name: "RapportMergeTests", dependencies: ["RapportMerge"], swiftSettings: strict),
         .testTarget(name: "RapportStoreTests", dependencies: ["RapportStore", "rapport-crashtest"], swiftSettings: strict),
         .testTarget(name: "RapportProtocolTests", dependencies: ["RapportProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "RapportServerTests",
+            dependencies: ["RapportServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "RapportClientTests",
+            dependencies: [
+                "RapportClient", "RapportServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation"], swiftSettings: strict),
     ]
 )

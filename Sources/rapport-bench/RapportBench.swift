@@ -3,11 +3,11 @@ import Foundation
 
 /// Benchmarks that print figures, side by side with raw SQLite on the same rows in the same run.
 @main
-struct RapportBench: ParsableCommand {
+struct RapportBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapport-bench",
         abstract: "Measure Rapport against raw SQLite on the same rows, in the same run.",
-        subcommands: [StoreBench.self])
+        subcommands: [StoreBench.self, SyncBench.self])
 }
 
 /// Peak resident memory of this process so far, in MiB (Linux `VmHWM`; 0 where unavailable).

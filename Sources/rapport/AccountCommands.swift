@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import RapportModel
+import RapportStore
+
+struct AccountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account", abstract: "Add, edit, list, show, delete and restore customer accounts.",
+        subcommands: [Add.self, Edit.self, List.self, Show.self, Delete.self, Restore.self], defaultSubcommand: List.self)
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an account.")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "The account's name.") var name: String
+        @Option(help: "Segment, e.g. enterprise or smb.") var segment = ""
+        @Option(help: "Annual recurring revenue.") var arr: Double = 0
+        @Option(help: "Renewal date (2026-11-23).") var renewal: String?
+        @Option(help: "The CSM who owns it.") var owner = ""
+        @Option(help: "An explicit id (default: derived from the name).") var id: String?
+
+        func validate() throws {
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the account name must not be empty") }
+            guard arr.isFinite, arr >= 0 else { throw ValidationError("--arr must be a non-negative number, e.g. --arr 120000") }
+        }
+
+        func run() throws {
+            let store = try options.openStore()
+            let account = Account(id: id ?? newID(from: name), name: name, segment: segment, arr: arr,
+                                  renewalDate: try renewal.map { try parseDate($0, option: "--renewal") }, owner: owner)
+            try cli { try store.accounts.create(account) }
+            if options.json { printEncodable(account) } else { print("Added account \(account.name) (\(account.id))") }
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change some fields of an account; only changed fields are synced.")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "Account id or name.") var account: String
+        @Option var name: String?
+        @Option var segment: String?
+        @Option var arr: Double?
+        @Option(help: "Renewal date (2026-11-23), or 'none'.") var renewal: String?
+        @Option var owner: String?
+
+        func validate() throws {
+            if let arr, !(arr.isFinite && arr >= 0) { throw ValidationError("--arr must be a non-negative number, e.g. --arr 120000") }
+        }
+
+        func run() throws {
+            let store = try options.openStore()
+            var edited = try store.findAccount(account)
+            if let name { edited.name = name }
+            if let segment { edited.segment = segment }
+            if let arr { edited.arr = arr }
+            if let renewal { edited.renewalDate = renewal == "none" ? nil : try parseDate(renewal, option: "--renewal") }
+            if let owner { edited.owner = owner }
+            let changed = try cli { try store.accounts.update(edited) }
+            if options.json { printJSON(["id": edited.id, "changed": changed]) } else {
+                print(changed.isEmpty ? "Nothing changed." : "Updated \(edited.name): \(changed.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List accounts with their current relationship.")
+        @OptionGroup var options: ReplicaOptions
+
+        func run() throws {
+            let store = try options.openStore()
+            let overviews = try cli { try store.accountOverviews() }
+            if options.json {
+                printJSON(overviews.map { o -> [String: Any] in
+                    ["id": o.account.id, "name": o.account.name, "segment": o.account.segment, "arr": o.account.arr, "owner": o.account.owner,
+                     "relationship": o.relationship?.rawValue ?? NSNull(), "lastAssessedAt": o.lastAssessedAt.map(Format.time) ?? NSNull()]
+                })
+                return
+            }
+            printTable(["ID", "NAME", "SEGMENT", "ARR", "OWNER", "RELATIONSHIP", "ASSESSED"], overviews.map { o in
+                [o.account.id, o.account.name, o.account.segment, Format.money(o.account.arr), o.account.owner,
+                 o.relationship.map { $0 == .high ? "High" : "Low" } ?? "not assessed", Format.day(o.lastAssessedAt)]
+            }, empty: "No accounts yet: `rapport account add NAME`.")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one account with its people, relationship and crises.")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "Account id or name.") var account: String
+
+        func run() throws {
+            let store = try options.openStore()
+            let found = try store.findAccount(account, includeDeleted: true)
+            let deleted = try cli { try store.accounts.isDeleted(id: found.id) } ?? false
+            let people = try cli { try store.stakeholders.list(where: "accountID", equals: .string(found.id)) }
+            let history = try cli { try store.history(accountID: found.id) }
+            let crises = try cli { try store.crisisReports(accountID: found.id) }
+            if options.json {
+                printJSON(["id": found.id, "name": found.name, "segment": found.segment, "arr": found.arr, "owner": found.owner,
+                           "renewalDate": found.renewalDate.map(Format.day) ?? NSNull(), "deleted": deleted,
+                           "relationship": history.last?.relationship.rawValue ?? NSNull(),
+                           "stakeholders": people.map { ["id": $0.id, "name": $0.name, "role": $0.role] },
+                           "crises": crises.map { ["id": $0.crisis.id, "outcome": $0.outcome.label] }] as [String: Any])
+                return
+            }
+            printPairs([
+                ["account", "\(found.name) (\(found.id))\(deleted ? " — DELETED" : "")"],
+                ["segment", found.segment], ["ARR", Format.money(found.arr)], ["owner", found.owner],
+                ["renewal", Format.day(found.renewalDate)],
+                ["relationship", history.last.map { "\($0.relationship == .high ? "High" : "Low") (trust \($0.trust.rawValue), respect \($0.respect.rawValue), \(Format.day($0.assessedAt)))" } ?? "not assessed"],
+                ["stakeholders", people.isEmpty ? "—" : people.map { "\($0.name) (\($0.role))" }.joined(separator: ", ")],
+                ["crises", crises.isEmpty ? "—" : crises.map { "\(Format.day($0.crisis.startedAt)) \($0.crisis.severity.rawValue): \($0.outcome.label)" }.joined(separator: "; ")],
+            ])
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an account (a synced tombstone; `restore` undoes it).")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "Account id or name.") var account: String
+
+        func run() throws {
+            let store = try options.openStore()
+            let found = try store.findAccount(account)
+            try cli { _ = try store.accounts.delete(id: found.id) }
+            if options.json { printJSON(["id": found.id, "deleted": true]) } else { print("Deleted \(found.name) (\(found.id)); `rapport account restore \(found.id)` brings it back.") }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restore a deleted account.")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "Account id or name.") var account: String
+
+        func run() throws {
+            let store = try options.openStore()
+            let found = try store.findAccount(account, includeDeleted: true)
+            let restored = try cli { try store.accounts.restore(id: found.id) }
+            if options.json { printJSON(["id": found.id, "restored": restored]) } else { print(restored ? "Restored \(found.name)." : "\(found.name) was not deleted.") }
+        }
+    }
+}
+
+struct StakeholderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stakeholder", abstract: "People at an account.", subcommands: [Add.self, List.self], defaultSubcommand: List.self)
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a person at an account.")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "Account id or name.") var account: String
+        @Argument(help: "The person's name.") var name: String
+        @Option(help: "Their role, e.g. 'VP Operations'.") var role = ""
+        @Option var email: String?
+
+        func run() throws {
+            let store = try options.openStore()
+            let found = try store.findAccount(account)
+            let person = Stakeholder(id: newID(from: name), accountID: found.id, name: name, role: role, email: email)
+            try cli { try store.stakeholders.create(person) }
+            if options.json { printEncodable(person) } else { print("Added \(name) at \(found.name) (\(person.id))") }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List people, optionally of one account.")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "Account id or name.") var account: String?
+
+        func run() throws {
+            let store = try options.openStore()
+            let people = try account.map { a in try cli { try store.stakeholders.list(where: "accountID", equals: .string(try store.findAccount(a).id)) } }
+                ?? cli { try store.stakeholders.list() }
+            if options.json { printEncodable(people); return }
+            printTable(["ID", "NAME", "ROLE", "ACCOUNT"], people.map { [$0.id, $0.name, $0.role, $0.accountID] })
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import RapportMerge
+import RapportStore
+
+/// A file of record versions carried between replicas without a server.
+struct Bundle: Codable {
+    static let format = "rapport-bundle"
+    var format = Bundle.format
+    var formatVersion = 1
+    var replica: String
+    var name: String
+    /// Pass to `export --since` next time to export only later changes.
+    var nextSince: Int64
+    var versions: [RecordVersion]
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write changed records to a bundle file (or stdout) for `rapport import` on another laptop.")
+
+    @OptionGroup var options: ReplicaOptions
+    @Option(help: "Only changes after this number (printed by the previous export).") var since: Int64 = 0
+    @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
+
+    func run() throws {
+        let store = try options.openStore()
+        let info = try cli { try store.info() }
+        let changes = try cli { try store.exportChanges(since: since) }
+        let bundle = Bundle(replica: info.replicaID.rawValue, name: info.name, nextSince: changes.nextSince, versions: changes.versions)
+        let data = try JSONEncoder().encode(bundle)
+        if let output {
+            try cli { try data.write(to: URL(fileURLWithPath: output), options: .atomic) }
+            FileHandle.standardError.write(Data("Exported \(changes.versions.count) records to \(output); next time: --since \(changes.nextSince)\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(data)
+            FileHandle.standardOutput.write(Data("\n".utf8))
+            FileHandle.standardError.write(Data("Exported \(changes.versions.count) records; next time: --since \(changes.nextSince)\n".utf8))
+        }
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Merge a bundle from another replica, exactly like a server sync; importing twice changes nothing.")
+
+    @OptionGroup var options: ReplicaOptions
+    @Argument(help: "Bundle file written by `rapport export` (- for stdin).") var file: String
+
+    func run() throws {
+        let data: Data
+        if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
+            guard let read = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file): check the path") }
+            data = read
+        }
+        let bundle: Bundle
+        do { bundle = try JSONDecoder().decode(Bundle.self, from: data) } catch {
+            throw CLIError("\(file) is not a Rapport bundle (expected JSON from `rapport export`); nothing was imported")
+        }
+        guard bundle.format == Bundle.format, bundle.formatVersion == 1 else {
+            throw CLIError("\(file) is a \(bundle.format) v\(bundle.formatVersion) file; this rapport reads rapport-bundle v1")
+        }
+        let store = try options.openStore()
+        let report = try cli { try store.apply(bundle.versions) }
+        if options.json {
+            printJSON(["inserted": report.inserted, "updated": report.updated, "stale": report.stale, "conflicts": report.conflicts, "rejected": report.rejected])
+            return
+        }
+        print("Imported from \(bundle.name) (\(bundle.replica)): \(report.inserted) new, \(report.updated) updated, \(report.stale) already known, \(report.conflicts) conflicts resolved, \(report.rejected) rejected")
+        for case .rejected(let reason, let message) in report.outcomes { print("  rejected (\(reason)): \(message)") }
+        if report.conflicts > 0 { print("See them with: rapport conflicts") }
+    }
+}

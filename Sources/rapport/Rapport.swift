@@ -1,0 +1,18 @@
+import ArgumentParser
+import Foundation
+
+/// The `rapport` command: a Customer Success replica you can use, sync and test.
+@main
+struct Rapport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rapport",
+        abstract: "Offline-first Customer Success data: accounts, Trust × Respect relationships, a balanced scorecard, and sync.",
+        discussion: "Every command works on one replica file (--db, default $RAPPORT_DB or ./rapport.db).",
+        subcommands: [
+            Demo.self, Init.self, Status.self,
+            AccountCommand.self, StakeholderCommand.self,
+            Assess.self, AssessmentCommand.self, History.self, CrisisCommand.self, Attention.self,
+            ObjectiveCommand.self, Measure.self, WeightsCommand.self, Score.self, KPICommand.self,
+            Serve.self, ServerCommand.self, Sync.self, Conflicts.self, Export.self, Import.self, Simulate.self,
+        ])
+}

@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import RapportModel
+import RapportStore
+
+struct ObjectiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "objective", abstract: "Objectives of the balanced scorecard.", subcommands: [Add.self, List.self], defaultSubcommand: List.self)
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an objective: grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME.")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "Objective key.") var key: String
+        @Option(help: "Display name (default: the key).") var name: String?
+        @Option(help: "higher or lower: which direction is better.") var better: String = "higher"
+        @Option(help: "Linear normaliser: raw bounds LOW:HIGH mapped to 0–100.") var linear: String?
+        @Option(help: "Bands normaliser: UPTO=SCORE,… ascending, e.g. 0.05=100,0.1=60,1=0.") var bands: String?
+        @Option(help: "A target value (informational).") var target: Double?
+
+        func run() throws {
+            guard let objectiveKey = ObjectiveKey(rawValue: key) else {
+                throw CLIError("unknown objective key '\(key)': use grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME")
+            }
+            guard let direction: Direction = better == "higher" ? .higherIsBetter : better == "lower" ? .lowerIsBetter : nil else {
+                throw CLIError("--better must be higher or lower, not '\(better)'")
+            }
+            let normaliser: Normaliser
+            if let linear {
+                let parts = linear.split(separator: ":").compactMap { Double($0) }
+                guard parts.count == 2 else { throw CLIError("--linear takes LOW:HIGH, e.g. --linear 0:0.2") }
+                normaliser = .linear(lower: parts[0], upper: parts[1])
+            } else if let bands {
+                let parsed = bands.split(separator: ",").map { $0.split(separator: "=").compactMap { Double($0) } }
+                guard parsed.allSatisfy({ $0.count == 2 }) else { throw CLIError("--bands takes UPTO=SCORE,… e.g. --bands 0.05=100,0.1=60,1=0") }
+                normaliser = .bands(parsed.map { Normaliser.Band(upTo: $0[0], score: $0[1]) })
+            } else {
+                normaliser = .passthrough
+            }
+            try cli { try normaliser.validate() }
+            let store = try options.openStore()
+            let objective = Objective(id: newID(from: key.replacingOccurrences(of: ":", with: "-")), key: objectiveKey, name: name ?? key,
+                                      direction: direction, target: target, normaliser: normaliser)
+            try cli { try store.objectives.create(objective) }
+            if options.json { printEncodable(objective) } else { print("Added objective \(objective.name) (\(objective.id))") }
+        }
+    }
+
+    struct List: ParsableCommand {
+        @OptionGroup var options: ReplicaOptions
+        func run() throws {
+            let store = try options.openStore()
+            let objectives = try cli { try store.objectives.list() }
+            if options.json { printEncodable(objectives); return }
+            printTable(["ID", "KEY", "NAME", "BETTER", "NORMALISER"], objectives.map { o in
+                let normaliser = switch o.normaliser {
+                case .linear(let lower, let upper): "linear \(lower)…\(upper)"
+                case .bands(let bands): "bands " + bands.map { "≤\($0.upTo)→\(Format.number($0.score, digits: 0))" }.joined(separator: " ")
+                case .passthrough: "passthrough"
+                }
+                return [o.id, o.key.rawValue, o.name, o.direction == .higherIsBetter ? "higher" : "lower", normaliser]
+            }, empty: "No objectives yet: `rapport objective add nps --linear=-100:100`.")
+        }
+    }
+}
+
+struct Measure: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Record an objective's raw value for a period (2026, 2026-Q3 or 2026-11).")
+
+    @OptionGroup var options: ReplicaOptions
+    @Argument(help: "Objective id or key.") var objective: String
+    @Argument(help: "The raw value (e.g. 0.07 for 7 % churn, 42 for NPS).") var value: Double
+    @Option(help: "Period: 2026, 2026-Q3 or 2026-11.") var period: String
+
+    func run() throws {
+        guard value.isFinite else { throw CLIError("the value must be a finite number") }
+        let parsed = try cli { try Period(period) }
+        let store = try options.openStore()
+        let found = try store.findObjective(objective)
+        let existing = try cli { try store.measurements.list(where: "period", equals: .string(parsed.description)) }.first { $0.objectiveID == found.id }
+        let measurement = RapportModel.Measurement(id: existing?.id ?? newID(from: "m"), objectiveID: found.id, period: parsed, value: value)
+        try cli { if existing != nil { _ = try store.measurements.update(measurement) } else { try store.measurements.create(measurement) } }
+        if options.json { printEncodable(measurement) } else { print("\(found.name) \(parsed): \(value)\(existing != nil ? " (replaced \(existing!.value))" : "")") }
+    }
+}
+
+struct WeightsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weights", abstract: "Weigh objectives, and shift the weights over time.", subcommands: [Set.self, List.self], defaultSubcommand: List.self)
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set weights from a date: rapport weights set nps=2 grossChurn=1 --from 2026-07-01 --reason 'service breakdown'.")
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "OBJECTIVE=WEIGHT pairs (objective id or key).") var weights: [String]
+        @Option(help: "Effective from this date.") var from: String
+        @Option(help: "Why the weights are what they are.") var reason = ""
+
+        func run() throws {
+            let store = try options.openStore()
+            var table: [String: Double] = [:]
+            for pair in weights {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let weight = Double(parts[1]) else { throw CLIError("'\(pair)' is not OBJECTIVE=WEIGHT, e.g. nps=2") }
+                table[try store.findObjective(String(parts[0])).id] = weight
+            }
+            let set = WeightSet(id: newID(from: "weights"), effectiveFrom: try parseDate(from, option: "--from"), reason: reason, weights: table)
+            // Validate against the other sets before writing, so a bad set never syncs.
+            _ = try cli { try Scorecard(objectives: try store.objectives.list(), weightSets: try store.weightSets.list() + [set]) }
+            try cli { try store.weightSets.create(set) }
+            if options.json { printEncodable(set) } else { print("Weights from \(Format.day(set.effectiveFrom)) set (\(set.id)).") }
+        }
+    }
+
+    struct List: ParsableCommand {
+        @OptionGroup var options: ReplicaOptions
+        func run() throws {
+            let store = try options.openStore()
+            let sets = try cli { try store.weightSets.list() }.sorted { $0.effectiveFrom < $1.effectiveFrom }
+            if options.json { printEncodable(sets); return }
+            printTable(["FROM", "WEIGHTS", "REASON", "ID"], sets.map { s in
+                [Format.day(s.effectiveFrom), s.weights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), s.reason, s.id]
+            })
+        }
+    }
+}
+
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The overall score of a period, with coverage and each objective's contribution.")
+
+    @OptionGroup var options: ReplicaOptions
+    @Option(help: "Period: 2026, 2026-Q3 or 2026-11.") var period: String
+
+    func run() throws {
+        let parsed = try cli { try Period(period) }
+        let store = try options.openStore()
+        let report = try cli { try store.scorecard(for: parsed) }
+        if options.json { printEncodable(report); return }
+        print("Score for \(parsed): \(Format.number(report.overall)) / 100, coverage \(Format.number(report.coverage * 100, digits: 0)) % (weights \(report.weightSetID))")
+        printTable(["OBJECTIVE", "RAW", "SCORE", "WEIGHT", "CONTRIBUTION"], report.lines.map { line in
+            [line.objectiveName, line.raw.map { String($0) } ?? "no measurement", Format.number(line.score), Format.number(line.weight, digits: 2), Format.number(line.contribution)]
+        })
+    }
+}
+
+struct KPICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kpi", abstract: "KPI formulas from raw inputs: retention and churn, logo churn, NPS, CSAT.",
+        subcommands: [Retention.self, LogoChurn.self, NPS.self, CSAT.self])
+
+    struct Retention: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "GRR, NRR, gross and net revenue churn from starting revenue S, contraction D, churned C, expansion E.")
+        @Option(help: "Starting recurring revenue S.") var start: Double
+        @Option(help: "Downgrades D.") var contraction: Double = 0
+        @Option(help: "Churned revenue C.") var churned: Double = 0
+        @Option(help: "Expansion E.") var expansion: Double = 0
+        @Flag var json = false
+
+        func run() throws {
+            let grr = try cli { try KPI.grossRevenueRetention(starting: start, contraction: contraction, churned: churned) }
+            let nrr = try cli { try KPI.netRevenueRetention(starting: start, contraction: contraction, churned: churned, expansion: expansion) }
+            let gross = try cli { try KPI.grossRevenueChurn(starting: start, contraction: contraction, churned: churned) }
+            let net = try cli { try KPI.netRevenueChurn(starting: start, contraction: contraction, churned: churned, expansion: expansion) }
+            if json { printJSON(["grr": grr, "nrr": nrr, "grossRevenueChurn": gross, "netRevenueChurn": net]); return }
+            printTable(["KPI", "VALUE"], [["GRR", pct(grr)], ["NRR", pct(nrr)], ["gross revenue churn", pct(gross)], ["net revenue churn", pct(net)]])
+        }
+    }
+
+    struct LogoChurn: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "logo-churn", abstract: "Customers of the starting cohort lost / customers at start.")
+        @Option(help: "Customers at the start.") var start: Double
+        @Option(help: "Customers of that cohort lost.") var lost: Double
+        @Flag var json = false
+        func run() throws {
+            let value = try cli { try KPI.logoChurn(customersAtStart: start, lostFromStartingCohort: lost) }
+            if json { printJSON(["logoChurn": value]) } else { print("logo churn \(pct(value))") }
+        }
+    }
+
+    struct NPS: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "nps", abstract: "Net Promoter Score from 0–10 answers.")
+        @Argument(help: "Scores 0–10.") var scores: [Int]
+        @Flag var json = false
+        func run() throws {
+            let value = try cli { try KPI.nps(scores: scores) }
+            if json { printJSON(["nps": value]) } else { print("NPS \(Format.number(value))") }
+        }
+    }
+
+    struct CSAT: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "csat", abstract: "Share of 4–5 answers on a 1–5 scale.")
+        @Argument(help: "Ratings 1–5.") var ratings: [Int]
+        @Flag var json = false
+        func run() throws {
+            let value = try cli { try KPI.csat(ratings: ratings) }
+            if json { printJSON(["csat": value]) } else { print("CSAT \(Format.number(value)) %") }
+        }
+    }
+}
+
+func pct(_ fraction: Double) -> String { Format.number(fraction * 100) + " %" }

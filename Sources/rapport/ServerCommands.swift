@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RapportServer
+import RapportStore
+
+/// Where the server keeps its data: shared by `serve` and `server …`.
+struct ServerDatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Server database file.", discussion: "Defaults to $RAPPORT_SERVER_DB, else ./server.db."))
+    var db: String?
+
+    @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+
+    var path: String { db ?? ProcessInfo.processInfo.environment["RAPPORT_SERVER_DB"] ?? "server.db" }
+
+    func open(create: Bool = false) throws -> ServerStore {
+        guard create || FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("no server database at \(path): create a workspace first (`rapport server workspace add NAME --db \(path)`) or pass --db PATH")
+        }
+        return try cli { try ServerStore.open(at: path, create: create) }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the sync server (JSON over HTTP). Binds 127.0.0.1 unless told otherwise; put TLS in front (see README).")
+
+    @OptionGroup var options: ServerDatabaseOptions
+    @Option(help: "Address to bind. Use 0.0.0.0 only behind a TLS proxy.") var host = "127.0.0.1"
+    @Option(help: "Port (0 = any free port).") var port = 8080
+    @Option(help: "Largest request body in bytes.") var maxBody = ServerConfiguration.defaultMaxBodyBytes
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, e.g. --port 8080") }
+        guard maxBody >= 1_024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    func run() async throws {
+        let store = try options.open(create: true)
+        var configuration = ServerConfiguration(databasePath: options.path, host: host, port: port)
+        configuration.maxBodyBytes = maxBody
+        configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let workspaces = try cli { try store.workspaces() }
+        if workspaces.isEmpty {
+            FileHandle.standardError.write(Data("note: no workspaces yet; add one with `rapport server workspace add NAME --db \(options.path)`\n".utf8))
+        }
+        let logger = Logger(label: "rapport.server")
+        let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
+            // Written straight to the descriptor: a script reading our output must see it at once.
+            FileHandle.standardOutput.write(Data("rapport server listening on http://\(host):\(port) (epoch \(store.epoch)); Ctrl-C stops it\n".utf8))
+        }
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server", abstract: "Manage the server's workspaces and tokens.",
+        subcommands: [Workspace.self, Token.self])
+
+    struct Workspace: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Workspaces (a CS team's data).", subcommands: [Add.self, List.self], defaultSubcommand: List.self)
+
+        struct Add: ParsableCommand {
+            @OptionGroup var options: ServerDatabaseOptions
+            @Argument(help: "Name: letters, digits, - and _, at most 64.") var name: String
+            func run() throws {
+                let store = try options.open(create: true)
+                let info = try cli { try store.addWorkspace(name) }
+                if options.json { printJSON(["workspace": info.name]) } else { print("Workspace \(info.name) created. Next: rapport server token add --workspace \(info.name) --label LABEL") }
+            }
+        }
+
+        struct List: ParsableCommand {
+            @OptionGroup var options: ServerDatabaseOptions
+            func run() throws {
+                let store = try options.open()
+                let all = try cli { try store.workspaces() }
+                if options.json { printJSON(all.map { ["name": $0.name, "records": $0.records, "latestSequence": $0.latestSequence] }); return }
+                printTable(["WORKSPACE", "RECORDS", "SEQUENCE"], all.map { [$0.name, String($0.records), String($0.latestSequence)] })
+            }
+        }
+    }
+
+    struct Token: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bearer tokens: each grants one workspace.", subcommands: [Add.self, List.self, Revoke.self], defaultSubcommand: List.self)
+
+        struct Add: ParsableCommand {
+            @OptionGroup var options: ServerDatabaseOptions
+            @Option(help: "The workspace this token grants.") var workspace: String
+            @Option(help: "Who or what holds it, e.g. dana-laptop.") var label: String
+            func run() throws {
+                let store = try options.open()
+                let (id, secret) = TokenSecrets.generate()
+                let info = try cli { try store.addToken(id: id, workspace: workspace, label: label, secretHash: TokenSecrets.hash(secret)) }
+                if options.json { printJSON(["id": info.id, "workspace": info.workspace, "label": info.label, "token": secret]); return }
+                print("Token \(info.id) for workspace \(info.workspace) (\(info.label)). Shown once, store it now:")
+                print(secret)
+            }
+        }
+
+        struct List: ParsableCommand {
+            @OptionGroup var options: ServerDatabaseOptions
+            @Option(help: "Only this workspace's tokens.") var workspace: String?
+            func run() throws {
+                let store = try options.open()
+                let tokens = try cli { try store.tokens(workspace: workspace) }
+                if options.json {
+                    printJSON(tokens.map { ["id": $0.id, "workspace": $0.workspace, "label": $0.label, "revoked": $0.isRevoked] })
+                    return
+                }
+                printTable(["ID", "WORKSPACE", "LABEL", "CREATED", "REVOKED"], tokens.map {
+                    [$0.id, $0.workspace, $0.label, Format.day($0.createdAt), $0.revokedAt.map(Format.day) ?? "—"]
+                })
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            @OptionGroup var options: ServerDatabaseOptions
+            @Argument(help: "Token id (see `rapport server token list`).") var id: String
+            func run() throws {
+                let store = try options.open()
+                let info = try cli { try store.revokeToken(id: id) }
+                if options.json { printJSON(["id": info.id, "revoked": true]) } else { print("Token \(info.id) revoked; its next request gets 401.") }
+            }
+        }
+    }
+}

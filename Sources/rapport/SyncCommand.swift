@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import RapportClient
+import RapportStore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Push local changes to a sync server and pull everyone else's; safe to interrupt and rerun.")
+
+    @OptionGroup var options: ReplicaOptions
+    @Option(help: "Server URL, e.g. http://127.0.0.1:8080 (default $RAPPORT_SERVER).") var server: String?
+    @Option(help: "Workspace name (default $RAPPORT_WORKSPACE).") var workspace: String?
+    @Option(help: "Bearer token (default $RAPPORT_TOKEN; prefer the variable: arguments show in process lists).") var token: String?
+    @Option(help: "Long-poll: wait up to this many seconds for new changes (0–30).") var wait = 0
+
+    func validate() throws {
+        guard (0...30).contains(wait) else { throw ValidationError("--wait must be 0…30 seconds") }
+    }
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let serverText = server ?? env["RAPPORT_SERVER"], let url = URL(string: serverText), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw CLIError("give the server as --server http://HOST:PORT (or set RAPPORT_SERVER)")
+        }
+        guard let workspace = workspace ?? env["RAPPORT_WORKSPACE"], !workspace.isEmpty else {
+            throw CLIError("give the workspace as --workspace NAME (or set RAPPORT_WORKSPACE)")
+        }
+        guard let token = token ?? env["RAPPORT_TOKEN"], !token.isEmpty else {
+            throw CLIError("give a token with RAPPORT_TOKEN=… (or --token); the server admin creates one with `rapport server token add`")
+        }
+        let store = try options.openStore()
+        let quiet = options.json
+        let session = SyncSession(
+            store: store, transport: URLSessionTransport(baseURL: url, token: token), workspace: workspace,
+            options: SyncOptions(wait: wait)
+        ) { progress in
+            guard !quiet, progress.done > 0, progress.done % 2_000 == 0 || (progress.total.map { $0 > 2_000 && progress.done == $0 } ?? false) else { return }
+            FileHandle.standardError.write(Data("  \(progress.phase.rawValue): \(progress.done)\(progress.total.map { " of \($0)" } ?? "")\n".utf8))
+        }
+        let report: SyncReport
+        do { report = try await session.sync() } catch let error as SyncError {
+            throw CLIError(error.message)
+        } catch {
+            throw describe(error)
+        }
+        if options.json {
+            printJSON(["pushed": report.pushed, "acknowledged": report.acknowledged, "rejected": report.rejected.count,
+                       "pulled": report.pulled, "inserted": report.inserted, "updated": report.updated, "stale": report.stale,
+                       "conflicts": report.conflicts, "pages": report.pages, "fullResync": report.fullResync,
+                       "cursor": report.cursor, "seconds": report.duration])
+            return
+        }
+        print(summary(report))
+        for rejected in report.rejected { print("  rejected \(rejected.entity) \(rejected.id) (\(rejected.reason)): \(rejected.message)") }
+    }
+}
+
+/// One line a person reads after a sync.
+func summary(_ r: SyncReport) -> String {
+    var parts = ["pushed \(r.pushed)\(r.rejected.isEmpty ? "" : " (\(r.rejected.count) rejected)")",
+                 "pulled \(r.pulled) in \(r.pages) page\(r.pages == 1 ? "" : "s"): \(r.inserted) new, \(r.updated) updated, \(r.stale) already known"]
+    if r.conflicts > 0 { parts.append("\(r.conflicts) conflict\(r.conflicts == 1 ? "" : "s") resolved (see `rapport conflicts`)") }
+    if r.fullResync { parts.append("the server was replaced: everything was re-sent") }
+    return parts.joined(separator: "; ") + String(format: " [%.2f s]", r.duration)
+}
