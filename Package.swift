@@ -70,5 +70,6 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation"], swiftSettings: strict),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
     ]
 )
