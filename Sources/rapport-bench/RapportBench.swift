@@ -10,9 +10,9 @@ struct RapportBench: AsyncParsableCommand {
         subcommands: [StoreBench.self, SyncBench.self])
 }
 
-/// Peak resident memory of this process so far, in MiB (Linux `VmHWM`; 0 where unavailable).
-func peakRSSMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+/// Peak resident memory so far, in MiB, of this process or of `pid` (Linux `VmHWM`; 0 where unavailable).
+func peakRSSMegabytes(pid: Int32? = nil) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid.map(String.init) ?? "self")/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
           let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
     else { return 0 }

@@ -163,12 +163,3 @@ func timeAsync(_ body: () async throws -> Void) async rethrows -> Double {
     try await body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
-
-/// Peak resident memory of another process, in MiB.
-func peakRSSMegabytes(pid: Int32) -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
-    else { return 0 }
-    return kb / 1024
-}
