@@ -126,6 +126,8 @@ def main():
         else:
             checked = validate_files(sorted(args.responses.glob("*.json")), validators, schemas.keys(), failures, require_match=False)
             print(f"checked {checked} response file(s) in {args.responses}")
+            if checked == 0:
+                failures.append(f"--responses {args.responses}: no response files to check (did the server tests run with RAPPORT_RESPONSE_DUMP set?)")
 
     if failures:
         print(f"\n{len(failures)} failure(s):", file=sys.stderr)

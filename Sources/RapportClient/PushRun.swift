@@ -40,12 +40,13 @@ struct PushRun {
         let encoder = WireCoding.encoder()
         // Each read drains its entries, so rounds beyond the outbox's size in batches only come
         // from writes made during the sync; the bound stops a server that never lets go.
-        let rounds = (total + options.maxBatchCount - 1) / options.maxBatchCount * 2 + 8
+        let perBatch = max(1, options.maxBatchCount)
+        let rounds = (total + perBatch - 1) / perBatch * 2 + 8
         var sent = Set<PendingChange.Token>()
         for _ in 0..<rounds {
             try SyncAPI.checkCancellation()
             // A token already sent means its acknowledgement did not take; stop instead of looping.
-            let fresh = try store.pendingChanges(limit: options.maxBatchCount).filter { !sent.contains($0.token) }
+            let fresh = try store.pendingChanges(limit: max(1, options.maxBatchCount)).filter { !sent.contains($0.token) }
             guard !fresh.isEmpty else { return }
             sent.formUnion(fresh.map(\.token))
             total = max(total, done + fresh.count)
@@ -63,7 +64,7 @@ struct PushRun {
     private func batchEnd(_ encoded: ArraySlice<Encoded>, from start: Int, envelope: Envelope) -> Int {
         var size = envelope.overhead
         var end = start
-        while end < encoded.endIndex, end - start < options.maxBatchCount {
+        while end < encoded.endIndex, end - start < max(1, options.maxBatchCount) {
             let added = encoded[end].json.count + (end > start ? 1 : 0)
             if end > start, size + added > byteLimit { break }
             size += added
@@ -99,6 +100,11 @@ struct PushRun {
             case .merged:
                 acknowledged.append(change.token)
                 report.serverConflicts += result.conflicts ?? 0
+            case .rejected where result.reason == RejectionReason.clockDrift:
+                // The server's clock or this device's is wrong for now; the record stays queued and
+                // is retried on the next sync instead of being set aside for good.
+                report.rejected.append(SyncReport.Rejected(entity: change.token.entity, id: change.token.id,
+                                                           reason: result.reason ?? "", message: result.message ?? ""))
             case .rejected:
                 try setAside(change, reason: result.reason ?? RejectionReason.invalidVersion,
                              message: result.message ?? "the server refused this record without saying why", into: &report)

@@ -51,6 +51,15 @@ public struct HybridLogicalClock: Hashable, Sendable {
         return tick(now: now)
     }
 
+    /// Absorbs a reading that was already vetted elsewhere (a server checked it against its own
+    /// clock), without this device's drift check: a device whose clock is far behind must still
+    /// move past what it receives.
+    @discardableResult
+    public mutating func absorb(_ remote: HLCTimestamp, now: Int64) -> HLCTimestamp {
+        if remote > latest { latest = remote }
+        return tick(now: now)
+    }
+
     private static func advance(past previous: HLCTimestamp, wall now: Int64) -> HLCTimestamp {
         if now > previous.wallMillis { return HLCTimestamp(wallMillis: now, counter: 0) }
         if previous.counter == .max { return HLCTimestamp(wallMillis: previous.wallMillis + 1, counter: 0) }

@@ -83,7 +83,7 @@ public struct RecordVersion: Hashable, Sendable, Codable {
         let writes = [("deleted", deleted.stamp, deleted.dot)] + fields.map { ($0.key, $0.value.stamp, $0.value.dot) }
         for (name, stamp, dot) in writes where dot == 0 || clock[stamp.replica] < dot {
             throw ReplicationError(.invalidVersion, """
-                \(entity)/\(id): field '\(name)' claims write \(dot) of replica \(stamp.replica), \
+                \(entity.prefix(64)) \(id.prefix(64)): field '\(name.prefix(64))' claims write \(dot) of replica \(stamp.replica), \
                 but the record's clock has seen \(clock[stamp.replica]) writes of it; the sender is corrupt
                 """)
         }

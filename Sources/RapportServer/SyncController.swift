@@ -102,6 +102,11 @@ struct SyncController: Sendable {
         }
         let query = try ChangesQuery(queryItems: items)
         try query.since.requireEpoch(store.epoch)
+        // A cursor past the end of the feed means the database was restored from an older copy
+        // (same epoch, shorter history): the client must resync fully, never skip silently.
+        if query.since.sequence > (try store.latestSequence(workspace: workspace)) {
+            throw ProtocolError.cursorEpochMismatch(serverEpoch: store.epoch)
+        }
         // Read before querying, so a push landing between the query and the wait still wakes us.
         let generation = await notifier.generation(of: workspace)
         var page = try store.changes(workspace: workspace, after: query.since.sequence, limit: query.limit)

@@ -4,24 +4,36 @@ import RapportMerge
 extension ReplicaCore {
     /// Why an incoming version cannot be merged, or nil when it can: unknown entity, fields that do
     /// not fit the schema, parts that contradict each other, or a stamp too far in the future.
-    func problem(with version: RecordVersion) -> (reason: String, message: String)? {
-        Self.problem(with: version, clock: clock, now: wallClock.millis)
+    func problem(with version: RecordVersion, checkDrift: Bool) -> (reason: String, message: String)? {
+        Self.problem(with: version, clock: clock, now: wallClock.millis, checkDrift: checkDrift)
     }
 
     /// The checks every receiver (replica or server) runs before merging a version.
-    package static func problem(with version: RecordVersion, clock: HybridLogicalClock, now: Int64) -> (reason: String, message: String)? {
+    package static func problem(with version: RecordVersion, clock: HybridLogicalClock, now: Int64, checkDrift: Bool = true) -> (reason: String, message: String)? {
         guard let schema = Entities.byName[version.entity] else {
             return ("unknown_entity", "unknown entity '\(version.entity.prefix(64))'; known: \(Entities.all.map(\.name).joined(separator: ", "))")
         }
+        guard !version.id.isEmpty, version.id.utf8.count <= maxIDBytes else { return ("invalid_value", "record ids are 1…\(maxIDBytes) bytes") }
         if let problem = schema.problem(with: version.fields) { return problem }
+        if let check = Entities.valueChecks[version.entity] {
+            do { try check(version.id, version.values) } catch let error as StoreError { return ("invalid_value", error.message) } catch {
+                return ("invalid_value", "\(version.entity) has a value that does not parse")
+            }
+        }
         do { try version.validate() } catch { return ("invalid_version", error.message) }
-        guard version.id.utf8.count <= maxIDBytes else { return ("invalid_value", "record ids are at most \(maxIDBytes) bytes") }
-        do { try clock.check(version.maxStamp.hlc, now: now) } catch { return ("clock_drift", error.message) }
+        if checkDrift {
+            do { try clock.check(version.maxStamp.hlc, now: now) } catch { return ("clock_drift", error.message) }
+        }
         return nil
     }
 
     /// Merges remote versions, journals their conflicts and (if given) moves the cursor: all in
-    /// one transaction (durability invariant 2). Refused versions are reported and skipped.
+    /// one transaction (durability invariant 2). Refused versions are reported, skipped and, on a
+    /// pulled page (`cursor` given), kept in the rejection list, since the cursor moves past them.
+    ///
+    /// A pulled page was already checked by the server against its clock, so it is not refused
+    /// for clock drift here: a device whose own clock is far behind must still receive everyone's
+    /// writes. Versions from anywhere else (a bundle file) are checked.
     func apply(_ versions: [RecordVersion], cursor: String?, serverConflicts: [Conflict] = []) throws -> ApplyReport {
         try write {
             var report = ApplyReport()
@@ -31,11 +43,14 @@ extension ReplicaCore {
                 report.conflicts += 1
             }
             for version in versions {
-                if let problem = problem(with: version) {
+                if let problem = problem(with: version, checkDrift: cursor == nil) {
                     report.record(.rejected(reason: problem.reason, message: problem.message))
+                    if cursor != nil {
+                        try keepRejected(entity: version.entity, id: version.id, reason: "incoming_" + problem.reason, message: problem.message)
+                    }
                     continue
                 }
-                try clock.receive(version.maxStamp.hlc, now: wallClock.millis)
+                clock.absorb(version.maxStamp.hlc, now: wallClock.millis)
                 let local = try loadVersion(version.entity, id: version.id)
                 if version.clock[replicaID] > (local?.clock[replicaID] ?? 0) { sawOwnUnknownWrites = true }
                 guard let local else {
@@ -63,6 +78,19 @@ extension ReplicaCore {
             if let cursor { try setCursor(cursor) }
             return report
         }
+    }
+
+    func keepRejected(entity: String, id: String, change: Int64 = 0, reason: String, message: String) throws {
+        let statement = try db.cachedStatement("""
+            INSERT INTO _rejected (entity, id, change, reason, message, rejected_at) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        try statement.bind(String(entity.prefix(64)), at: 1)
+        try statement.bind(String(id.prefix(256)), at: 2)
+        try statement.bind(change, at: 3)
+        try statement.bind(reason, at: 4)
+        try statement.bind(message, at: 5)
+        try statement.bind(wallClock.millis, at: 6)
+        try statement.run()
     }
 
     /// Gives this file a new random replica id (persisted in the current transaction).

@@ -9,16 +9,7 @@ extension Store {
         try withCore { core in
             try core.write {
                 guard try core.acknowledge([token]) == 1 else { return }
-                let statement = try core.db.cachedStatement("""
-                    INSERT INTO _rejected (entity, id, change, reason, message, rejected_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-                try statement.bind(token.entity, at: 1)
-                try statement.bind(token.id, at: 2)
-                try statement.bind(token.change, at: 3)
-                try statement.bind(reason, at: 4)
-                try statement.bind(message, at: 5)
-                try statement.bind(core.wallClock.millis, at: 6)
-                try statement.run()
+                try core.keepRejected(entity: token.entity, id: token.id, change: token.change, reason: reason, message: message)
             }
         }
     }

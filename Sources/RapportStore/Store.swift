@@ -29,7 +29,10 @@ public final class Store: @unchecked Sendable {
 
     /// Opens an existing replica at `path`.
     public static func open(at path: String, wallClock: WallClock = .system) throws -> Store {
-        try Store(path: path, create: false, name: nil, wallClock: wallClock)
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw StoreError(code: .notARapportDatabase, message: "\(path) is an empty file, not a Rapport replica; create one with `rapport init`. The file was not modified")
+        }
+        return try Store(path: path, create: false, name: nil, wallClock: wallClock)
     }
 
     func withCore<T>(_ body: (ReplicaCore) throws -> T) rethrows -> T {

@@ -135,4 +135,22 @@ public enum Entities {
         Objective.schema, RapportModel.Measurement.schema, WeightSet.schema,
     ]
     public static let byName: [String: EntitySchema] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    /// Full decoding of each entity, run on every incoming version: a text field that must parse
+    /// (a period, an objective key, a normaliser, a weight table) is refused here, never stored,
+    /// so one bad record cannot break a listing on every replica.
+    static let valueChecks: [String: @Sendable (String, [String: FieldValue]) throws -> Void] = [
+        Account.schema.name: { _ = try Account(id: $0, fieldValues: $1) },
+        Stakeholder.schema.name: { _ = try Stakeholder(id: $0, fieldValues: $1) },
+        Assessment.schema.name: { _ = try Assessment(id: $0, fieldValues: $1) },
+        CrisisEvent.schema.name: { _ = try CrisisEvent(id: $0, fieldValues: $1) },
+        Objective.schema.name: { try Objective(id: $0, fieldValues: $1).normaliser.validate() },
+        RapportModel.Measurement.schema.name: { _ = try RapportModel.Measurement(id: $0, fieldValues: $1) },
+        WeightSet.schema.name: { id, values in
+            let set = try WeightSet(id: id, fieldValues: values)
+            guard set.weights.values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw StoreError(code: .invalidData, message: "weightSet.weights must be finite and not negative")
+            }
+        },
+    ]
 }

@@ -51,8 +51,9 @@ struct VersionCodec {
     mutating func decode(_ bytes: UnsafeRawBufferPointer, entity: String, id: String, schema: EntitySchema, values: [FieldValue]) throws -> RecordVersion {
         var reader = Reader(bytes: bytes)
         guard try reader.byte() == 1 else { throw Self.damaged(entity, id) }
-        let count = Int(try reader.varint())
-        guard count <= 4096 else { throw Self.damaged(entity, id) }
+        let rawCount = try reader.varint()
+        guard rawCount <= 4096 else { throw Self.damaged(entity, id) }
+        let count = Int(rawCount)
         var replicas: [ReplicaID] = []
         replicas.reserveCapacity(count)
         var clock: [ReplicaID: UInt64] = [:]
@@ -66,8 +67,9 @@ struct VersionCodec {
         func stamp() throws -> (Stamp, UInt64) {
             let wall = Int64(bitPattern: try reader.varint())
             let counter = UInt32(truncatingIfNeeded: try reader.varint())
-            let index = Int(try reader.varint())
-            guard index < replicas.count else { throw Self.damaged(entity, id) }
+            let rawIndex = try reader.varint()
+            guard rawIndex < UInt64(replicas.count) else { throw Self.damaged(entity, id) }
+            let index = Int(rawIndex)
             return (Stamp(hlc: HLCTimestamp(wallMillis: wall, counter: counter), replica: replicas[index]), try reader.varint())
         }
         let (deletedStamp, deletedDot) = try stamp()

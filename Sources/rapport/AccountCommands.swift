@@ -25,7 +25,7 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             let store = try options.openStore()
-            let account = Account(id: id ?? newID(from: name), name: name, segment: segment, arr: arr,
+            let account = Account(id: id ?? newID("acct"), name: name, segment: segment, arr: arr,
                                   renewalDate: try renewal.map { try parseDate($0, option: "--renewal") }, owner: owner)
             try cli { try store.accounts.create(account) }
             if options.json { printEncodable(account) } else { print("Added account \(account.name) (\(account.id))") }
@@ -155,7 +155,7 @@ struct StakeholderCommand: ParsableCommand {
         func run() throws {
             let store = try options.openStore()
             let found = try store.findAccount(account)
-            let person = Stakeholder(id: newID(from: name), accountID: found.id, name: name, role: role, email: email)
+            let person = Stakeholder(id: newID("person"), accountID: found.id, name: name, role: role, email: email)
             try cli { try store.stakeholders.create(person) }
             if options.json { printEncodable(person) } else { print("Added \(name) at \(found.name) (\(person.id))") }
         }

@@ -61,12 +61,16 @@ struct Conflicts: ParsableCommand {
 
         func run() throws {
             let store = try options.openStore()
-            let choice: ConflictChoice = switch take {
-            case "mine": .mine
-            case "theirs": .theirs
-            case "true": .value(.bool(true))
-            case "false": .value(.bool(false))
-            default: Double(take).map { .value(.number($0)) } ?? .value(.string(take))
+            guard let journaled = try cli({ try store.conflicts(includeResolved: true) }).first(where: { $0.seq == id }) else {
+                throw CLIError("no conflict #\(id): `rapport conflicts --all` lists them")
+            }
+            // A typed value takes the type of the values in conflict: "42" stays text in a note.
+            let choice: ConflictChoice = switch (take, journaled.conflict.local.value) {
+            case ("mine", _): .mine
+            case ("theirs", _): .theirs
+            case (_, .bool): take == "true" ? .value(.bool(true)) : take == "false" ? .value(.bool(false)) : .value(.string(take))
+            case (_, .number): Double(take).map { .value(.number($0)) } ?? .value(.string(take))
+            default: .value(.string(take))
             }
             let entry = try cli { try store.resolveConflict(id, choice: choice) }
             if options.json { printJSON(["id": id, "resolution": entry.resolution ?? ""]) } else {

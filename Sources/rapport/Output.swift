@@ -67,10 +67,9 @@ func parseDate(_ text: String, option: String) throws -> Date {
     throw CLIError("\(option) '\(text)' is not a date: use 2026-11-23 or 2026-11-23T10:42:00Z")
 }
 
-/// A short id a person can type: a slug of the name plus four random hex digits.
-func newID(from name: String) -> String {
-    let slug = name.lowercased().unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? String($0) : "-" }.joined()
-        .split(separator: "-").joined(separator: "-").prefix(24)
-    let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
-    return (slug.isEmpty ? "id" : String(slug)) + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
+/// A short random id a person can type, e.g. `acct-3f9a12bc`. Never derived from a customer's
+/// name: ids appear in errors and logs, names must not.
+func newID(_ kind: String) -> String {
+    let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    return kind + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
 }

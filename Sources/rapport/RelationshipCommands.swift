@@ -19,7 +19,7 @@ struct Assess: ParsableCommand {
         let store = try options.openStore()
         let found = try store.findAccount(account)
         let when = try at.map { try parseDate($0, option: "--at") } ?? Date()
-        let assessment = Assessment(id: newID(from: "as"), accountID: found.id, stakeholderID: stakeholder,
+        let assessment = Assessment(id: newID("as"), accountID: found.id, stakeholderID: stakeholder,
                                     assessedAt: Date(timeIntervalSince1970: (when.timeIntervalSince1970 * 1000).rounded() / 1000),
                                     trust: trust, respect: respect, note: note)
         try cli { try store.assessments.create(assessment) }
@@ -131,7 +131,7 @@ struct CrisisCommand: ParsableCommand {
         func run() throws {
             let store = try options.openStore()
             let found = try store.findAccount(account)
-            let crisis = CrisisEvent(id: newID(from: "crisis"), accountID: found.id,
+            let crisis = CrisisEvent(id: newID("crisis"), accountID: found.id,
                                      startedAt: try started.map { try parseDate($0, option: "--started") } ?? Date(), severity: severity, summary: summary)
             try cli { try store.crises.create(crisis) }
             if options.json { printJSON(["id": crisis.id]) } else { print("Crisis \(crisis.id) recorded for \(found.name).") }

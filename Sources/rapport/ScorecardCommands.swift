@@ -39,7 +39,7 @@ struct ObjectiveCommand: ParsableCommand {
             }
             try cli { try normaliser.validate() }
             let store = try options.openStore()
-            let objective = Objective(id: newID(from: key.replacingOccurrences(of: ":", with: "-")), key: objectiveKey, name: name ?? key,
+            let objective = Objective(id: newID("obj"), key: objectiveKey, name: name ?? key,
                                       direction: direction, target: target, normaliser: normaliser)
             try cli { try store.objectives.create(objective) }
             if options.json { printEncodable(objective) } else { print("Added objective \(objective.name) (\(objective.id))") }
@@ -78,7 +78,7 @@ struct Measure: ParsableCommand {
         let store = try options.openStore()
         let found = try store.findObjective(objective)
         let existing = try cli { try store.measurements.list(where: "period", equals: .string(parsed.description)) }.first { $0.objectiveID == found.id }
-        let measurement = RapportModel.Measurement(id: existing?.id ?? newID(from: "m"), objectiveID: found.id, period: parsed, value: value)
+        let measurement = RapportModel.Measurement(id: existing?.id ?? newID("m"), objectiveID: found.id, period: parsed, value: value)
         try cli { if existing != nil { _ = try store.measurements.update(measurement) } else { try store.measurements.create(measurement) } }
         if options.json { printEncodable(measurement) } else { print("\(found.name) \(parsed): \(value)\(existing != nil ? " (replaced \(existing!.value))" : "")") }
     }
@@ -103,7 +103,7 @@ struct WeightsCommand: ParsableCommand {
                 guard parts.count == 2, let weight = Double(parts[1]) else { throw CLIError("'\(pair)' is not OBJECTIVE=WEIGHT, e.g. nps=2") }
                 table[try store.findObjective(String(parts[0])).id] = weight
             }
-            let set = WeightSet(id: newID(from: "weights"), effectiveFrom: try parseDate(from, option: "--from"), reason: reason, weights: table)
+            let set = WeightSet(id: newID("weights"), effectiveFrom: try parseDate(from, option: "--from"), reason: reason, weights: table)
             // Validate against the other sets before writing, so a bad set never syncs.
             _ = try cli { try Scorecard(objectives: try store.objectives.list(), weightSets: try store.weightSets.list() + [set]) }
             try cli { try store.weightSets.create(set) }

@@ -51,8 +51,12 @@ struct ChangesQueryTests {
     @Test("protocolVersion is required and checked before anything else")
     func protocolVersionFirst() {
         #expect(throws: ProtocolError.self) { try ChangesQuery(queryItems: ["since": "e1:1"]) }
-        do { _ = try ChangesQuery(queryItems: [:]) } catch { #expect(error.code == .invalidRequest && error.message.contains("protocolVersion is required")) }
-        do { _ = try ChangesQuery(queryItems: ["protocolVersion": "one"]) } catch { #expect(error.code == .invalidRequest) }
+        do { _ = try ChangesQuery(queryItems: [:]); Issue.record("a missing protocolVersion must be refused") } catch {
+            #expect(error.code == .invalidRequest && error.message.contains("protocolVersion is required"))
+        }
+        do { _ = try ChangesQuery(queryItems: ["protocolVersion": "one"]); Issue.record("protocolVersion one must be refused") } catch {
+            #expect(error.code == .invalidRequest)
+        }
         do {
             _ = try ChangesQuery(queryItems: ["protocolVersion": "2", "since": "garbage", "limit": "-4"])
             Issue.record("protocol version 2 must be refused")
@@ -65,6 +69,8 @@ struct ChangesQueryTests {
 
     @Test("a bad since is an invalid_cursor")
     func badSince() {
-        do { _ = try ChangesQuery(queryItems: ["protocolVersion": "1", "since": "e1:-3"]) } catch { #expect(error.code == .invalidCursor) }
+        do { _ = try ChangesQuery(queryItems: ["protocolVersion": "1", "since": "e1:-3"]); Issue.record("a negative sequence must be refused") } catch {
+            #expect(error.code == .invalidCursor)
+        }
     }
 }

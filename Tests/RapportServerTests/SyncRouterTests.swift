@@ -132,6 +132,16 @@ import Testing
         }
     }
 
+    @Test func aCursorPastTheEndOfTheFeedMeansARestoredServerAndAsksForAFullResync() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withServer { client in
+            // Same epoch, shorter history: the server file was restored from an older copy.
+            let response = try await client.changes("alpha", token: fixture.alphaSecret, query: "protocolVersion=1&since=\(fixture.store.epoch):50")
+            #expect(response.status == .conflict)
+            #expect(try response.error().code == "cursor_epoch_mismatch")
+        }
+    }
+
     @Test func workspacesDoNotSeeEachOthersChanges() async throws {
         let fixture = try ServerFixture()
         try await fixture.withServer { client in

@@ -276,7 +276,8 @@ import Testing
             Self.remote("account", "missing", missing),
             Self.remote("account", "g2", Account(id: "g2", name: "Good two").fieldValues),
         ]
-        let report = try store.apply(versions, cursor: "page-1")
+        // No cursor: versions from a bundle file, checked for clock drift against this device.
+        let report = try store.apply(versions)
 
         let reasons = report.outcomes.map { outcome -> String in
             if case .rejected(let reason, _) = outcome { reason } else { "\(outcome)" }
@@ -294,12 +295,34 @@ import Testing
             #expect(try store.version(entity: entity, id: id) == nil, "\(id)")
         }
         #expect(try store.allVersions(entity: "account").count == 3)
-        #expect(try store.info().cursor == "page-1")
         #expect(try store.pendingChanges() == pendingBefore)
         // The refused future stamp did not drag the clock along with it.
         #expect(try store.info().clock.wallMillis < now + 86_400_000)
         try store.accounts.update(Account(id: "local", name: "Local 2"))
         #expect(try store.version(entity: "account", id: "local")!.maxStamp.hlc.wallMillis < now + 86_400_000)
+    }
+
+    @Test("a pulled page is not refused for this device's slow clock, and what it refuses is kept, not dropped")
+    func pulledPagesTrustTheServersClockCheckAndKeepRefusals() throws {
+        do {
+            let store = try replica("slow")
+            let remote = ReplicaID.random()
+            // A device whose clock is two days behind everyone: the server accepted these stamps.
+            let ahead = Int64(Date().timeIntervalSince1970 * 1000) + 2 * 86_400_000
+            let fine = RecordVersion.create(entity: "account", id: "ahead", fields: Account(id: "", name: "Ahead").fieldValues,
+                                            stamp: Stamp(hlc: HLCTimestamp(wallMillis: ahead), replica: remote))
+            var broken = RecordVersion.create(entity: "account", id: "broken", fields: Account(id: "", name: "B").fieldValues,
+                                              stamp: Stamp(hlc: HLCTimestamp(wallMillis: ahead), replica: remote))
+            broken.fields["arr"] = Stamped(.string("lots"), stamp: broken.fields["arr"]!.stamp, dot: 1)
+            let report = try store.apply([fine, broken], cursor: "e:2")
+            #expect(report.inserted == 1 && report.rejected == 1)
+            #expect(try store.accounts.get(id: "ahead")?.name == "Ahead")
+            #expect(try store.info().cursor == "e:2")
+            #expect(try store.rejections().map { "\($0.id) \($0.reason)" } == ["broken incoming_invalid_value"])
+            // The local clock moved past the accepted stamp, so a later local edit still wins.
+            try store.accounts.update(Account(id: "ahead", name: "Edited here"))
+            #expect(try store.version(entity: "account", id: "ahead")!.fields["name"]!.stamp.hlc.wallMillis >= ahead)
+        }
     }
 
     @Test func applyMovesTheCursorOnlyTogetherWithTheData() throws {
