@@ -55,6 +55,9 @@ public struct Simulation {
             return Replica(name: "r\(index)", path: path, store: try Store.create(at: path, name: "r\(index)", wallClock: clock), clock: clock)
         }
         var writes: [Write] = []
+        // Ids each replica holds, refreshed after its pulls: edits pick among these, as a person edits what they see.
+        var accountIDs = Array(repeating: [String](), count: max(2, options.replicas))
+        var assessmentIDs = Array(repeating: [String](), count: max(2, options.replicas))
         var backup: (replica: Int, path: String, writesBefore: Int)?
         var restoreWindow: Int?  // the restored replica, until it re-identifies
         var journaledBeforeRestore = Set<Stamp>()  // entries the restore rolled back were journaled once
@@ -132,6 +135,8 @@ public struct Simulation {
                 if try store.apply(versions, cursor: "sim:\(page.entries.last!.sequence)", serverConflicts: settled).reidentified, restoreWindow == r {
                     restoreWindow = nil
                 }
+                accountIDs[r] = try replicas[r].store.accounts.list(includeDeleted: true).map(\.id)
+                assessmentIDs[r] = try replicas[r].store.assessments.list(includeDeleted: true).map(\.id)
                 if !full { break }
                 if !page.hasMore { break }
             } while true
@@ -161,13 +166,14 @@ public struct Simulation {
             let r = Int.random(in: 0..<replicas.count, using: &rng)
             let store = replicas[r].store
             let dice = Double.random(in: 0..<1, using: &rng)
-            let accounts = try store.accounts.list(includeDeleted: true)
-            if dice < 0.15 || accounts.isEmpty {
+            // Pick among ids created anywhere; a replica that has not received one yet creates instead.
+            let known = accountIDs[r].isEmpty ? nil : try store.accounts.get(id: pick(accountIDs[r]), includeDeleted: true)
+            if dice < 0.15 || known == nil {
                 let id = "acct-\(op)"
                 try store.accounts.create(Account(id: id, name: "Account \(op)", segment: pick(["smb", "mid", "ent"]), arr: Double(op), owner: replicas[r].name))
+                accountIDs[r].append(id)
                 try record(r, entity: "account", id: id, changed: Account.schema.fields.map(\.name))
-            } else if dice < 0.55 {
-                var account = pick(accounts)
+            } else if dice < 0.55, var account = known {
                 switch Int.random(in: 0..<4, using: &rng) {
                 case 0: account.name = "Account \(op)"
                 case 1: account.segment = pick(["smb", "mid", "ent"])
@@ -175,22 +181,22 @@ public struct Simulation {
                 default: account.owner = replicas[r].name
                 }
                 try record(r, entity: "account", id: account.id, changed: try store.accounts.update(account))
-            } else if dice < 0.70 {
-                let account = pick(accounts)
+            } else if dice < 0.70, let account = known {
                 let id = "as-\(op)"
                 try store.assessments.create(Assessment(id: id, accountID: account.id, assessedAt: Date(timeIntervalSince1970: Double(1_764_000_000 + op)),
                                                         trust: pick([.high, .low]), respect: pick([.high, .low]), note: "op \(op)"))
+                assessmentIDs[r].append(id)
                 try record(r, entity: "assessment", id: id, changed: Assessment.schema.fields.map(\.name))
             } else if dice < 0.78 {
-                if var assessment = try store.assessments.list(includeDeleted: true).randomElement(using: &rng) {
+                if !assessmentIDs[r].isEmpty, var assessment = try store.assessments.get(id: pick(assessmentIDs[r]), includeDeleted: true) {
                     assessment.trust = pick([.high, .low])
                     assessment.note = "edited at \(op) by \(replicas[r].name)"
                     try record(r, entity: "assessment", id: assessment.id, changed: try store.assessments.update(assessment))
                 }
-            } else if dice < 0.82 {
-                _ = try store.accounts.delete(id: pick(accounts).id)
-            } else if dice < 0.85 {
-                _ = try store.accounts.restore(id: pick(accounts).id)
+            } else if dice < 0.82, let account = known {
+                _ = try store.accounts.delete(id: account.id)
+            } else if dice < 0.85, let account = known {
+                _ = try store.accounts.restore(id: account.id)
             } else {
                 try sync(r, full: false)
             }
@@ -218,39 +224,33 @@ public struct Simulation {
             }
         }
 
-        // The ledger check, newest write first (see the type's doc comment).
-        var accounted: [Stamp: Bool] = [:]
-        for write in writes.sorted(by: { $0.written.stamp > $1.written.stamp }) where !write.lostToRestore {
-            guard let final = expected["\(write.entity)/\(write.id)"]?.fields[write.field] else {
-                report.lostWrites.append("\(write.entity) \(write.id) vanished from the server")
-                continue
-            }
-            if final.stamp == write.written.stamp { accounted[write.written.stamp] = true; continue }
-            let replacedKnowingly = writes.contains {
-                $0.entity == write.entity && $0.id == write.id && $0.field == write.field
-                    && $0.written.stamp > write.written.stamp && write.written.isSeen(by: $0.writerClock)
-            }
-            let valueLivesOn = writes.contains {
-                $0.entity == write.entity && $0.id == write.id && $0.field == write.field && $0.written.stamp > write.written.stamp
-                    && $0.written.value == write.written.value && accounted[$0.written.stamp] == true
-            }
-            // A restored replica reuses write numbers until its first pull re-identifies it; conflicts
-            // with those writes can go undetected (see README, "Restoring a backup"). Convergence and
-            // later-stamp-wins are still checked for them.
-            let restoreBlind = write.inRestoreWindow || writes.contains {
-                $0.inRestoreWindow && $0.entity == write.entity && $0.id == write.id && $0.field == write.field && $0.written.stamp > write.written.stamp
-            }
-            let ok = final.stamp > write.written.stamp && (replacedKnowingly || valueLivesOn || restoreBlind || journaledLosers.contains(write.written.stamp))
-            accounted[write.written.stamp] = ok
-            if !ok && ProcessInfo.processInfo.environment["RAPPORT_SIM_DEBUG"] != nil {
-                print("LOST", write.written, "final", final, "restoredReplica", backup?.replica ?? -1)
-                for w in writes where w.entity == write.entity && w.id == write.id && w.field == write.field {
-                    print("  write by r\(w.replica)", w.written.value, w.written.stamp, "dot", w.written.dot, "clock", w.writerClock.entries.map { "\($0.key):\($0.value)" }, w.lostToRestore ? "LOST-TO-RESTORE" : "")
+        // The ledger check, per field, newest write first (see the type's doc comment).
+        let byField = Dictionary(grouping: writes) { "\($0.entity)/\($0.id)/\($0.field)" }
+        for (_, fieldWrites) in byField {
+            let newestFirst = fieldWrites.sorted { $0.written.stamp > $1.written.stamp }
+            var accounted: [Stamp: Bool] = [:]
+            for (position, write) in newestFirst.enumerated() where !write.lostToRestore {
+                guard let final = expected["\(write.entity)/\(write.id)"]?.fields[write.field] else {
+                    report.lostWrites.append("\(write.entity) \(write.id) vanished from the server")
+                    continue
                 }
-                print("  journal losers", journaledLosers.filter { $0.replica == write.written.stamp.replica })
-            }
-            if !ok && report.lostWrites.count < 5 {
-                report.lostWrites.append("\(write.entity) \(write.id) \(write.field)@\(write.written.stamp) by \(replicas[write.replica].name) vanished without a journal entry")
+                if final.stamp == write.written.stamp { accounted[write.written.stamp] = true; continue }
+                let later = newestFirst[..<position]
+                let replacedKnowingly = later.contains { write.written.isSeen(by: $0.writerClock) }
+                let valueLivesOn = later.contains { $0.written.value == write.written.value && accounted[$0.written.stamp] == true }
+                // A restored replica reuses write numbers until its first pull re-identifies it; conflicts
+                // with those writes can go undetected (see README, "Restoring a backup"). Convergence and
+                // later-stamp-wins are still checked for them.
+                let restoreBlind = write.inRestoreWindow || later.contains(where: \.inRestoreWindow)
+                let ok = final.stamp > write.written.stamp && (replacedKnowingly || valueLivesOn || restoreBlind || journaledLosers.contains(write.written.stamp))
+                accounted[write.written.stamp] = ok
+                if !ok && ProcessInfo.processInfo.environment["RAPPORT_SIM_DEBUG"] != nil {
+                    print("LOST", write.written, "final", final)
+                    for w in newestFirst { print("  write by r\(w.replica)", w.written.value, w.written.stamp, "dot", w.written.dot, w.inRestoreWindow ? "RESTORE-WINDOW" : "") }
+                }
+                if !ok && report.lostWrites.count < 5 {
+                    report.lostWrites.append("\(write.entity) \(write.id) \(write.field)@\(write.written.stamp) by \(replicas[write.replica].name) vanished without a journal entry")
+                }
             }
         }
         report.seconds = Date().timeIntervalSince(started)
