@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "rapport-bench",
             dependencies: [
-                "RapportStore", "RapportClient", "RapportServer", "CSQLite",
+                "RapportStore", "RapportProtocol", "RapportClient", "RapportServer", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

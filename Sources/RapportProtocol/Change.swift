@@ -8,8 +8,8 @@ import RapportMerge
 public struct Change: Codable, Sendable, Hashable {
     public var sequence: Int64
     public var version: RecordVersion
-    /// Conflicts the server settled on this record since the requested cursor, for the receiving
-    /// replica's journal (`local` = the version the server held, `remote` = the one pushed). Absent when none.
+    /// Conflicts the server settled on this record (all of them, every time it is delivered; the
+    /// receiving replica journals each pair of writes once) (`local` = the version the server held, `remote` = the one pushed). Absent when none.
     public var conflicts: [Conflict]?
 
     public init(sequence: Int64, version: RecordVersion, conflicts: [Conflict]? = nil) {

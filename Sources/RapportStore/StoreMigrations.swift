@@ -106,5 +106,8 @@ enum StoreMigrations {
             ALTER TABLE measurement ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE weightSet ADD COLUMN _seq INTEGER NOT NULL DEFAULT 0;
             """),
+        Migration(version: 4, name: "find a journaled pair of writes without a scan", sql: """
+            CREATE INDEX _conflict_record ON _conflict(entity, record_id, field);
+            """),
     ]
 }

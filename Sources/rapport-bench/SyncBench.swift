@@ -26,11 +26,15 @@ struct SyncBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         let serverPath = directory.appendingPathComponent("server.db").path
         let server = try ServerStore.open(at: serverPath, create: true)
-        let (tokenID, secret) = TokenSecrets.generate()
-        for workspace in ["bench", "small", "large"] { _ = try server.addWorkspace(workspace) }
+        // One token per workspace: a token only ever reaches its own workspace.
+        var secrets: [String: String] = [:]
         for workspace in ["bench", "small", "large"] {
-            _ = try server.addToken(id: workspace == "bench" ? tokenID : TokenSecrets.generate().id, workspace: workspace, label: "bench", secretHash: TokenSecrets.hash(secret))
+            _ = try server.addWorkspace(workspace)
+            let (id, secret) = TokenSecrets.generate()
+            _ = try server.addToken(id: id, workspace: workspace, label: "bench", secretHash: TokenSecrets.hash(secret))
+            secrets[workspace] = secret
         }
+        let secret = secrets["bench"]!
         // Delta-pull fixtures are written straight into the server's store (HTTP would only slow the setup).
         try populate(server, workspace: "small", count: small)
         try populate(server, workspace: "large", count: large)
@@ -55,8 +59,8 @@ struct SyncBench: AsyncParsableCommand {
         pullSeconds = try await timeAsync { pulled = try await SyncSession(store: b, transport: pullCounter, workspace: "bench").sync().inserted }
         guard pushed == records, pulled == records else { throw BenchError("pushed \(pushed), pulled \(pulled); expected \(records) each") }
 
-        let deltaSmall = try await deltaPull(url: url, token: secret, workspace: "small", base: Int64(small))
-        let deltaLarge = try await deltaPull(url: url, token: secret, workspace: "large", base: Int64(large))
+        let deltaSmall = try await deltaPull(url: url, token: secrets["small"]!, workspace: "small", base: Int64(small))
+        let deltaLarge = try await deltaPull(url: url, token: secrets["large"]!, workspace: "large", base: Int64(large))
         let n = Double(records)
         printFigures([
             ("records", n),

@@ -7,7 +7,7 @@ import Foundation
 public struct ChangeFeedEntry: Hashable, Sendable {
     public let sequence: Int64
     public let json: String
-    /// JSON of the conflicts server merges settled on this record since the requested cursor
+    /// JSON of the conflicts server merges settled on this record (all of them; receivers deduplicate)
     /// (a `Conflict` each, the stored side as `local` and the pushed side as `remote`).
     public let conflicts: [String]
 

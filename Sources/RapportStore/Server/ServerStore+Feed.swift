@@ -76,13 +76,14 @@ extension ServerStore {
                 }
                 statement.reset()
                 if let last = entries.last?.sequence {
-                    // Conflicts settled after the cursor travel with their record's latest change, so
-                    // every replica journals them, not only the one whose push was merged.
+                    // A record's settled conflicts travel with it every time it is delivered, so every
+                    // replica journals them, not only the one whose push was merged. Filtering by the
+                    // cursor would be wrong: a record that moved on to a later sequence while a client
+                    // paged past the conflict's position would never deliver it. Replicas deduplicate.
                     let conflicts = try db.cachedStatement(Self.feedConflictsSQL)
                     try conflicts.bind(workspace, at: 1)
                     try conflicts.bind(after, at: 2)
                     try conflicts.bind(last, at: 3)
-                    try conflicts.bind(after, at: 4)
                     var bySequence: [Int64: [String]] = [:]
                     while try conflicts.step() { bySequence[conflicts.int64(0), default: []].append(conflicts.string(1) ?? "") }
                     conflicts.reset()
@@ -112,7 +113,7 @@ extension ServerStore {
 
     static let feedConflictsSQL = """
         SELECT r.sequence, c.json FROM record r
-        JOIN conflict c ON c.workspace = r.workspace AND c.entity = r.entity AND c.id = r.id AND c.sequence > ?4
+        JOIN conflict c ON c.workspace = r.workspace AND c.entity = r.entity AND c.id = r.id
         WHERE r.workspace = ?1 AND r.sequence > ?2 AND r.sequence <= ?3
         ORDER BY c.sequence
         """
