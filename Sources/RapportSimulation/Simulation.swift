@@ -58,6 +58,7 @@ public struct Simulation {
         // Ids each replica holds, refreshed after its pulls: edits pick among these, as a person edits what they see.
         var accountIDs = Array(repeating: [String](), count: max(2, options.replicas))
         var assessmentIDs = Array(repeating: [String](), count: max(2, options.replicas))
+        var heldKeys = Array(repeating: Set<String>(), count: max(2, options.replicas))
         var backup: (replica: Int, path: String, writesBefore: Int)?
         var restoreWindow: Int?  // the restored replica, until it re-identifies
         var journaledBeforeRestore = Set<Stamp>()  // entries the restore rolled back were journaled once
@@ -135,8 +136,11 @@ public struct Simulation {
                 if try store.apply(versions, cursor: "sim:\(page.entries.last!.sequence)", serverConflicts: settled).reidentified, restoreWindow == r {
                     restoreWindow = nil
                 }
-                accountIDs[r] = try replicas[r].store.accounts.list(includeDeleted: true).map(\.id)
-                assessmentIDs[r] = try replicas[r].store.assessments.list(includeDeleted: true).map(\.id)
+                for version in versions where !heldKeys[r].contains("\(version.entity)/\(version.id)") {
+                    heldKeys[r].insert("\(version.entity)/\(version.id)")
+                    if version.entity == "account" { accountIDs[r].append(version.id) }
+                    if version.entity == "assessment" { assessmentIDs[r].append(version.id) }
+                }
                 if !full { break }
                 if !page.hasMore { break }
             } while true
@@ -172,6 +176,7 @@ public struct Simulation {
                 let id = "acct-\(op)"
                 try store.accounts.create(Account(id: id, name: "Account \(op)", segment: pick(["smb", "mid", "ent"]), arr: Double(op), owner: replicas[r].name))
                 accountIDs[r].append(id)
+                heldKeys[r].insert("account/\(id)")
                 try record(r, entity: "account", id: id, changed: Account.schema.fields.map(\.name))
             } else if dice < 0.55, var account = known {
                 switch Int.random(in: 0..<4, using: &rng) {
@@ -186,6 +191,7 @@ public struct Simulation {
                 try store.assessments.create(Assessment(id: id, accountID: account.id, assessedAt: Date(timeIntervalSince1970: Double(1_764_000_000 + op)),
                                                         trust: pick([.high, .low]), respect: pick([.high, .low]), note: "op \(op)"))
                 assessmentIDs[r].append(id)
+                heldKeys[r].insert("assessment/\(id)")
                 try record(r, entity: "assessment", id: id, changed: Assessment.schema.fields.map(\.name))
             } else if dice < 0.78 {
                 if !assessmentIDs[r].isEmpty, var assessment = try store.assessments.get(id: pick(assessmentIDs[r]), includeDeleted: true) {
