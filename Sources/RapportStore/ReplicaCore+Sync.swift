@@ -124,6 +124,14 @@ extension ReplicaCore {
         }
     }
 
+    /// Counted in SQL: `info()` runs on every pull, and decoding each entry only to count it is waste.
+    func openConflictCount() throws -> Int {
+        let statement = try db.cachedStatement("SELECT count(*) FROM _conflict WHERE resolved_at IS NULL")
+        defer { statement.reset() }
+        _ = try statement.step()
+        return Int(statement.int64(0))
+    }
+
     func pendingCount() throws -> Int {
         let statement = try db.cachedStatement("SELECT count(*) FROM _outbox")
         defer { statement.reset() }

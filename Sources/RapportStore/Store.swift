@@ -52,7 +52,7 @@ public final class Store: @unchecked Sendable {
                 return ReplicaInfo(
                     replicaID: core.replicaID, name: statement.string(0) ?? "", createdAt: Date(epochMillis: Double(statement.int64(1))),
                     cursor: statement.string(2) ?? "", lastSyncAt: statement.isNull(3) ? nil : Date(epochMillis: Double(statement.int64(3))),
-                    pendingChanges: try core.pendingCount(), openConflicts: try core.journalEntries(includeResolved: false).count,
+                    pendingChanges: try core.pendingCount(), openConflicts: try core.openConflictCount(),
                     clock: core.clock.latest)
             }
         }
