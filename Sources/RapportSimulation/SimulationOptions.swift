@@ -20,4 +20,15 @@ public struct SimulationOptions: Sendable, Hashable {
     public var directory: URL?
 
     public init() {}
+
+    /// The schedule shape CI and `rapport simulate --mixed` use for `seed`: 2–6 replicas,
+    /// 40–100 operations, and a replica restored from an old copy of its file in every 4th seed.
+    public static func mixed(seed: UInt64) -> SimulationOptions {
+        var options = SimulationOptions()
+        options.seed = seed
+        options.replicas = 2 + Int(seed % 5)
+        options.ops = 40 + Int(seed % 7) * 10
+        options.restoreFromBackup = seed % 4 == 0
+        return options
+    }
 }

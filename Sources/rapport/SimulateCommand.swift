@@ -16,6 +16,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Clock skew bound per replica, in milliseconds.") var skewMs: Int64 = 3_600_000
     @Option(help: "Chance of a crash between a server answer and its acknowledgement (0–1).") var crash = 0.05
     @Flag(help: "Restore one replica from an old copy of its file part-way through.") var restoreBackup = false
+    @Flag(help: "Vary the shape by seed as CI does (2–6 replicas, 40–100 ops, a restored backup every 4th seed); --replicas, --ops and --restore-backup are then ignored.") var mixed = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -35,12 +36,13 @@ struct Simulate: ParsableCommand {
             var options = SimulationOptions()
             options.replicas = replicas
             options.ops = ops
+            options.restoreFromBackup = restoreBackup
+            if mixed { options = .mixed(seed: seed + offset) }
             options.seed = seed + offset
             options.drop = drop
             options.duplicate = duplicate
             options.skewMillis = skewMs
             options.crash = crash
-            options.restoreFromBackup = restoreBackup
             let report = try cli { try Simulation(options: options).run() }
             totals.ops += report.ops; totals.writes += report.writes; totals.syncs += report.syncs
             totals.dropped += report.dropped; totals.duplicated += report.duplicated; totals.crashes += report.crashes
@@ -57,13 +59,13 @@ struct Simulate: ParsableCommand {
                        "dropped": totals.dropped, "duplicated": totals.duplicated, "crashes": totals.crashes, "restores": totals.restores,
                        "conflicts": totals.conflicts, "failed": failed.map(\.seed), "seconds": seconds] as [String: Any])
         } else {
-            print("seed \(seed)\(schedules > 1 ? "…\(seed + UInt64(schedules) - 1)" : ""): \(schedules) schedule(s), \(replicas) replicas, \(totals.ops) ops (\(totals.writes) field writes), \(totals.syncs) syncs")
+            print("seed \(seed)\(schedules > 1 ? "…\(seed + UInt64(schedules) - 1)" : ""): \(schedules) schedule(s), \(mixed ? "2–6" : "\(replicas)") replicas, \(totals.ops) ops (\(totals.writes) field writes), \(totals.syncs) syncs")
             print("faults: \(totals.dropped) dropped, \(totals.duplicated) duplicated, \(totals.crashes) crashes, \(totals.restores) restores from backup")
             print("conflicts journaled: \(totals.conflicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ").nonEmpty ?? "none")")
             print(failed.isEmpty ? "converged: every replica equals the server, no write lost (\(String(format: "%.1f", seconds)) s)" : "FAILED: \(failed.count) schedule(s)")
         }
         if let first = failed.first {
-            throw CLIError("diverged with seed \(first.seed): \(first.divergence ?? "") \(first.lostWrites.joined(separator: "; ")) — replay with `rapport simulate --seed \(first.seed) --replicas \(replicas) --ops \(ops)`")
+            throw CLIError("diverged with seed \(first.seed): \(first.divergence ?? "") \(first.lostWrites.joined(separator: "; ")) — replay with `rapport simulate --seed \(first.seed) \(mixed ? "--mixed" : "--replicas \(replicas) --ops \(ops)\(restoreBackup ? " --restore-backup" : "")")`")
         }
     }
 }

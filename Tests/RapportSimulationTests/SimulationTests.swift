@@ -14,12 +14,7 @@ struct SimulationTests {
     func randomSchedulesConverge() throws {
         var failures: [String] = []
         for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.schedules)) {
-            var options = SimulationOptions()
-            options.seed = seed
-            options.replicas = 2 + Int(seed % 5)            // 2…6
-            options.ops = 40 + Int(seed % 7) * 10
-            options.restoreFromBackup = seed % 4 == 0
-            let report = try Simulation(options: options).run()
+            let report = try Simulation(options: .mixed(seed: seed)).run()
             if !report.passed {
                 failures.append("seed \(seed): \(report.divergence ?? "") \(report.lostWrites.joined(separator: "; "))")
             }
