@@ -41,7 +41,8 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// The client must reset its cursor, re-send all its records and pull from the start;
     /// the body's `epoch` is the server's current one.
     public static let cursorEpochMismatch = ErrorCode("cursor_epoch_mismatch", httpStatus: 409)
-    /// The body exceeds the server's limit; the body's `limit` says how many bytes are allowed.
+    /// The body exceeds the server's limit (its size, or a push's number of versions); the body's
+    /// `limit` says how many bytes are allowed.
     public static let payloadTooLarge = ErrorCode("payload_too_large", httpStatus: 413)
     /// Well-formed JSON of the wrong shape: missing fields or wrong types.
     public static let unprocessable = ErrorCode("unprocessable", httpStatus: 422)

@@ -11,6 +11,8 @@ public enum RejectionReason {
     public static let unknownEntity = "unknown_entity"
     /// The entity has no such field.
     public static let unknownField = "unknown_field"
+    /// A field of the entity is absent: every version carries every field of its entity.
+    public static let missingField = "missing_field"
     /// A stamp is further ahead of the server's clock than allowed; fix the device's clock.
     public static let clockDrift = "clock_drift"
     /// A field value has the wrong type or is out of range for its field.

@@ -15,6 +15,10 @@ struct SyncController: Sendable {
     static let pushPath: RouterPath = "/v1/workspaces/:workspace/push"
     static let changesPath: RouterPath = "/v1/workspaces/:workspace/changes"
 
+    /// The most record versions one push may carry (413 beyond): far above what clients send
+    /// (500 by default), low enough that a batch of tiny bad elements cannot make a huge answer.
+    static let maxVersionsPerPush = 10_000
+
     let store: ServerStore
     let notifier: ChangeNotifier
     let maxWaitSeconds: Int
@@ -24,9 +28,11 @@ struct SyncController: Sendable {
         router.post(Self.pushPath, use: push)
         router.get(Self.changesPath, use: changes)
         // Hummingbird answers a known path with an unknown method as 404; the protocol says 405.
+        // QUERY (an IETF draft method) is listed because API fuzzers and some clients send it.
         let routes: [(RouterPath, HTTPRequest.Method)] = [(RouterPath(stringLiteral: Route.health), .get), (Self.pushPath, .post), (Self.changesPath, .get)]
+        let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace] + [HTTPRequest.Method("QUERY")].compactMap { $0 }
         for (path, allowed) in routes {
-            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] where method != allowed {
+            for method in methods where method != allowed {
                 router.on(path, method: method) { request, _ -> Response in
                     throw APIError.methodNotAllowed(request.method, allowed: [allowed])
                 }
@@ -54,9 +60,17 @@ struct SyncController: Sendable {
             throw APIError(.payloadTooLarge(limit: limit))
         }
         let data = Data(body.readableBytesView)
-        let header = try WireCoding.decode(VersionHeader.self, from: data)
+        let header = try WireCoding.decode(PushHeader.self, from: data)
         try ProtocolVersion.require(header.protocolVersion)
+        if let count = header.versionCount, count > Self.maxVersionsPerPush {
+            throw APIError(ProtocolError(.payloadTooLarge, "a push carries at most \(Self.maxVersionsPerPush) record versions; this one has \(count): push in smaller batches", limit: limit))
+        }
         let batch = try WireCoding.decode(LenientPushRequest.self, from: data)
+        // The decoder tolerates a missing replica; the contract requires it, so a client that omits it
+        // learns now rather than when the server starts to use it.
+        guard batch.replica != nil else {
+            throw ProtocolError(.unprocessable, "the request body has the wrong shape: replica is missing; send the pushing replica's id (16 lowercase hex characters)")
+        }
 
         var results: [PushResult?] = Array(repeating: nil, count: batch.entries.count)
         var valid: [(index: Int, version: RecordVersion)] = []

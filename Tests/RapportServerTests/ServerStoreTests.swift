@@ -1,6 +1,6 @@
 import Foundation
 import RapportMerge
-import RapportStore
+@testable import RapportStore
 import Testing
 
 /// The server database: epoch, workspaces, tokens, and the per-workspace merged feed.
@@ -30,6 +30,16 @@ import Testing
         #expect(first.count <= 64 && first.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" })
         try FileManager.default.removeItem(atPath: path())
         #expect(try ServerStore.open(at: path(), create: true).epoch != first)
+    }
+
+    @Test func commitsAreSyncedToDiskBecauseAnAcknowledgedPushLeavesTheClientForGood() throws {
+        let store = try ServerStore.open(at: path(), create: true)
+        let mode = try store.withDatabase { db in
+            let statement = try db.prepare("PRAGMA synchronous")
+            _ = try statement.step()
+            return statement.string(0)
+        }
+        #expect(mode == "2", "synchronous must be FULL (2): a server acknowledgement lets the client drop its copy")
     }
 
     @Test func openingWithoutCreateRefusesAMissingFile() {

@@ -157,3 +157,33 @@ struct RecordingLogHandler: LogHandler {
         recorder.append("\(event.level) \(event.message) " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
     }
 }
+
+// MARK: stored state
+
+/// Everything the server keeps that a request could change: every workspace's whole feed (with
+/// its settled conflicts and newest sequence), the workspace list and the token list.
+///
+/// Equal before and after a request means the request changed nothing, byte for byte.
+struct StoredState: Equatable {
+    let feeds: [String: ChangeFeedPage]
+    let workspaces: [WorkspaceInfo]
+    let tokens: [TokenInfo]
+}
+
+extension ServerFixture {
+    func storedState() throws -> StoredState {
+        let workspaces = try store.workspaces()
+        var feeds: [String: ChangeFeedPage] = [:]
+        for workspace in workspaces {
+            feeds[workspace.name] = try store.changes(workspace: workspace.name, after: 0, limit: .max)
+        }
+        return StoredState(feeds: feeds, workspaces: workspaces, tokens: try store.tokens())
+    }
+
+    /// A fresh live token for `workspace`, issued while the server may be running.
+    func issueToken(_ workspace: String, _ label: String = "test") throws -> String {
+        let (id, secret) = TokenSecrets.generate()
+        try store.addToken(id: id, workspace: workspace, label: label, secretHash: TokenSecrets.hash(secret))
+        return secret
+    }
+}

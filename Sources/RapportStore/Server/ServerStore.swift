@@ -22,6 +22,9 @@ public final class ServerStore: @unchecked Sendable {
     private init(path: String, create: Bool) throws {
         let db = try Database(path: path, create: create)
         try Migrator(applicationID: ServerMigrations.applicationID, migrations: ServerMigrations.all).prepare(db)
+        // A push the server acknowledges leaves the client's outbox for good, so the commit must
+        // survive power loss too, not only a killed process: FULL syncs the WAL on every commit.
+        try db.execute("PRAGMA synchronous = FULL")
         self.epoch = try db.inTransaction(.immediate) {
             let select = try db.prepare("SELECT epoch FROM _server")
             if try select.step(), let epoch = select.string(0) { return epoch }
