@@ -70,6 +70,19 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation"], swiftSettings: strict),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore"], swiftSettings: strict),
     ]
 )
+
+// Fuzzing (scripts/fuzz.sh): declared only when RAPPORT_FUZZ is set, because the harness links only
+// with `-sanitize=fuzzer`; ordinary builds and tests never see it.
+if Context.environment["RAPPORT_FUZZ"] != nil {
+    package.targets += [
+        .systemLibrary(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(
+            name: "rapport-fuzz",
+            dependencies: ["RapportStore", "RapportProtocol", "RapportClient", "CFuzzerDriver"],
+            path: "Fuzz/rapport-fuzz",
+            swiftSettings: strict),
+    ]
+}
