@@ -52,7 +52,9 @@ struct VersionCodec {
         var reader = Reader(bytes: bytes)
         guard try reader.byte() == 1 else { throw Self.damaged(entity, id) }
         let rawCount = try reader.varint()
-        guard rawCount <= 4096 else { throw Self.damaged(entity, id) }
+        // Bounded by the blob (each replica takes at least 9 bytes) so a damaged count cannot make
+        // `reserveCapacity` trap, and by nothing else: a clock `encode` wrote must always read back.
+        guard rawCount <= UInt64(bytes.count / 9) else { throw Self.damaged(entity, id) }
         let count = Int(rawCount)
         var replicas: [ReplicaID] = []
         replicas.reserveCapacity(count)

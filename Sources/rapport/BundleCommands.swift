@@ -1,19 +1,6 @@
 import ArgumentParser
 import Foundation
-import RapportMerge
 import RapportStore
-
-/// A file of record versions carried between replicas without a server.
-struct Bundle: Codable {
-    static let format = "rapport-bundle"
-    var format = Bundle.format
-    var formatVersion = 1
-    var replica: String
-    var name: String
-    /// Pass to `export --since` next time to export only later changes.
-    var nextSince: Int64
-    var versions: [RecordVersion]
-}
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +14,7 @@ struct Export: ParsableCommand {
         let store = try options.openStore()
         let info = try cli { try store.info() }
         let changes = try cli { try store.exportChanges(since: since) }
-        let bundle = Bundle(replica: info.replicaID.rawValue, name: info.name, nextSince: changes.nextSince, versions: changes.versions)
+        let bundle = ReplicaBundle(replica: info.replicaID.rawValue, name: info.name, nextSince: changes.nextSince, versions: changes.versions)
         let data = try JSONEncoder().encode(bundle)
         if let output {
             try cli { try data.write(to: URL(fileURLWithPath: output), options: .atomic) }
@@ -52,12 +39,14 @@ struct Import: ParsableCommand {
             guard let read = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file): check the path") }
             data = read
         }
-        let bundle: Bundle
-        do { bundle = try JSONDecoder().decode(Bundle.self, from: data) } catch {
-            throw CLIError("\(file) is not a Rapport bundle (expected JSON from `rapport export`); nothing was imported")
-        }
-        guard bundle.format == Bundle.format, bundle.formatVersion == 1 else {
-            throw CLIError("\(file) is a \(bundle.format) v\(bundle.formatVersion) file; this rapport reads rapport-bundle v1")
+        let bundle: ReplicaBundle
+        do { bundle = try ReplicaBundle(reading: data) } catch {
+            switch error {
+            case .notABundle:
+                throw CLIError("\(file) is not a Rapport bundle (expected JSON from `rapport export`); nothing was imported")
+            case .unsupported(let format, let formatVersion):
+                throw CLIError("\(file) is a \(format) v\(formatVersion) file; this rapport reads rapport-bundle v1")
+            }
         }
         let store = try options.openStore()
         let report = try cli { try store.apply(bundle.versions) }
