@@ -60,7 +60,7 @@ struct SyncController: Sendable {
             throw APIError(.payloadTooLarge(limit: limit))
         }
         let data = Data(body.readableBytesView)
-        let header = try WireCoding.decode(PushHeader.self, from: data)
+        let header = try WireCoding.decode(VersionHeader.self, from: data)
         try ProtocolVersion.require(header.protocolVersion)
         if let count = header.versionCount, count > Self.maxVersionsPerPush {
             throw APIError(ProtocolError(.payloadTooLarge, "a push carries at most \(Self.maxVersionsPerPush) record versions; this one has \(count): push in smaller batches", limit: limit))
