@@ -23,9 +23,9 @@ struct PullRun {
             let query = ChangesQuery(since: cursor,
                                      limit: options.pageSize.clamped(to: ChangesQuery.limitRange),
                                      wait: options.wait.clamped(to: ChangesQuery.waitRange))
-            let page = try await api.changes(query)
-            let applied = try store.apply(page.changes.map(\.version), cursor: page.nextCursor.description,
-                                          serverConflicts: page.changes.flatMap { $0.conflicts ?? [] })
+            let (page, serverTime) = try await api.changes(query)
+            let applied = try store.apply(page.changes.map(\.version), cursor: page.nextCursor.description, workspace: api.workspace,
+                                          serverConflicts: page.changes.flatMap { $0.conflicts ?? [] }, serverTime: serverTime)
             report.pages += 1
             report.pulled += page.changes.count
             report.inserted += applied.inserted

@@ -42,13 +42,15 @@ struct PushRun {
         // from writes made during the sync; the bound stops a server that never lets go.
         let perBatch = max(1, options.maxBatchCount)
         let rounds = (total + perBatch - 1) / perBatch * 2 + 8
-        var sent = Set<PendingChange.Token>()
+        // Entries already tried in this sync (refused for now, e.g. `clock_drift`) stay queued; the
+        // next read starts after them, so they never hide the entries behind them. A record written
+        // during the sync is queued anew with a later number and is pushed in a later round.
+        var after: Int64 = 0
         for _ in 0..<rounds {
             try SyncAPI.checkCancellation()
-            // A token already sent means its acknowledgement did not take; stop instead of looping.
-            let fresh = try store.pendingChanges(limit: max(1, options.maxBatchCount)).filter { !sent.contains($0.token) }
-            guard !fresh.isEmpty else { return }
-            sent.formUnion(fresh.map(\.token))
+            let fresh = try store.pendingChanges(limit: perBatch, after: after)
+            guard let last = fresh.last else { return }
+            after = last.token.change
             total = max(total, done + fresh.count)
             let encoded = try fresh.map { Encoded(change: $0, json: try encoder.encode($0.version)) }
             var start = 0
@@ -110,7 +112,7 @@ struct PushRun {
                              message: result.message ?? "the server refused this record without saying why", into: &report)
             }
         }
-        report.acknowledged += try store.acknowledge(acknowledged)
+        report.acknowledged += try store.acknowledge(acknowledged, serverTime: response.serverDate)
         report.pushed += batch.count
         done += batch.count
         progress(SyncProgress(phase: .pushing, done: done, total: total))

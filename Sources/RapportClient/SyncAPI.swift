@@ -21,14 +21,14 @@ struct SyncAPI: Sendable {
 
     /// One page of the change feed; any error answer is thrown as a `SyncError`
     /// (`.epochChanged` when the cursor belongs to another server epoch).
-    func changes(_ query: ChangesQuery) async throws -> ChangesResponse {
+    func changes(_ query: ChangesQuery) async throws -> (page: ChangesResponse, serverTime: Date?) {
         let request = TransportRequest(
             method: "GET", path: Route.changes(workspace: workspace),
             query: query.queryItems.map { URLQueryItem(name: $0.0, value: $0.1) },
             headers: ["Accept": "application/json"], timeout: TimeInterval(query.wait))
         let response = try await perform(request)
         guard (200..<300).contains(response.status) else { throw SyncError.from(response, request: request) }
-        return try Self.decode(ChangesResponse.self, from: response, request: request)
+        return (try Self.decode(ChangesResponse.self, from: response, request: request), response.serverDate)
     }
 
     /// Sends `request`, retrying per the policy; throws only when no answer arrived in the end.

@@ -13,6 +13,9 @@ public struct SyncOptions: Sendable, Hashable {
     public var retry: RetryPolicy
     /// Seconds the server may hold an empty pull open until a change arrives (long poll); 0 = answer at once.
     public var wait: Int
+    /// Moves a replica bound to another workspace to this session's: every local record is pushed
+    /// to it and its feed is pulled from the start. Without it such a sync is refused.
+    public var switchWorkspace = false
 
     public init(maxBatchCount: Int = 500, maxBatchBytes: Int = 1 << 20, pageSize: Int = 500,
                 retry: RetryPolicy = RetryPolicy(), wait: Int = 0) {

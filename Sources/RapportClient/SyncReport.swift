@@ -23,6 +23,8 @@ public struct SyncReport: Sendable, Hashable {
     public var refused = 0
     public var pages = 0
     public var fullResync = false
+    /// This replica's clock had run ahead under a wrong device clock; it took a fresh id and re-stamped its unsynced future writes.
+    public var clockRecovered = false
     /// The cursor stored after the last applied page.
     public var cursor = ""
     public var duration: TimeInterval = 0

@@ -62,6 +62,8 @@ public final class SyncSession: Sendable {
     }
 
     private func pushThenPull(into report: inout SyncReport) async throws {
+        if try store.recoverClockIfNeeded() { report.clockRecovered = true }
+        try store.bindWorkspace(workspace, switching: options.switchWorkspace)
         let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry)
         var push = PushRun(store: store, api: api, options: options, progress: progress)
         try await push.run(into: &report)

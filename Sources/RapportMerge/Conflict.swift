@@ -62,6 +62,7 @@ public struct Conflict: Hashable, Sendable, Codable {
 /// backup is reported even when the clocks look ordered. Ordered by field name.
 public func conflicts(between local: RecordVersion, and incoming: RecordVersion) -> [Conflict] {
     var found: [Conflict] = []
+    let forks = reusedWriteNumbers(local, incoming)
 
     func settle(_ field: String, _ kind: Conflict.Kind, _ l: Stamped<FieldValue>, _ r: Stamped<FieldValue>) {
         let remoteWins = Stamped<FieldValue>.precedes(l, r)
@@ -70,13 +71,20 @@ public func conflicts(between local: RecordVersion, and incoming: RecordVersion)
                               winner: remoteWins ? .remote : .local, reason: reason))
     }
 
+    // Once a replica's write number was used twice in this record (on any field), a clock that
+    // counts that far cannot say which of the two writes it saw.
+    func seen(_ write: Stamped<FieldValue>, by clock: VectorClock) -> Bool {
+        if let fork = forks[write.stamp.replica], write.dot >= fork { return false }
+        return write.isSeen(by: clock)
+    }
+
     func unseenByEachOther(_ l: Stamped<FieldValue>, _ r: Stamped<FieldValue>) -> Bool {
         guard l.stamp != r.stamp else { return false }
         // One honest replica numbers its writes in stamp order. A reused number, or numbers and
         // stamps in opposite orders, means a file restored from a backup (or copied) went on
         // writing under the same id: neither write saw the other, whatever the clocks claim.
         if l.stamp.replica == r.stamp.replica && (l.dot == r.dot || (l.dot < r.dot) != (l.stamp < r.stamp)) { return true }
-        return !l.isSeen(by: incoming.clock) && !r.isSeen(by: local.clock)
+        return !seen(l, by: incoming.clock) && !seen(r, by: local.clock)
     }
 
     for name in local.fields.keys.sorted() {
@@ -98,4 +106,24 @@ public func conflicts(between local: RecordVersion, and incoming: RecordVersion)
         }
     }
     return found
+}
+
+/// For each replica that used one write number (dot) for two different writes anywhere in these two
+/// versions of a record, the lowest such number. One honest replica writes each number once; a
+/// reused one means a restored or copied file went on writing under the same id.
+func reusedWriteNumbers(_ a: RecordVersion, _ b: RecordVersion) -> [ReplicaID: UInt64] {
+    struct Write: Hashable { let replica: ReplicaID; let dot: UInt64 }
+    var seen: [Write: Stamp] = [:]
+    var forks: [ReplicaID: UInt64] = [:]
+    for version in [a, b] {
+        for stamped in [version.deleted.asField] + Array(version.fields.values) {
+            let key = Write(replica: stamped.stamp.replica, dot: stamped.dot)
+            if let other = seen[key] {
+                if other != stamped.stamp { forks[key.replica] = min(forks[key.replica] ?? .max, key.dot) }
+            } else {
+                seen[key] = stamped.stamp
+            }
+        }
+    }
+    return forks
 }

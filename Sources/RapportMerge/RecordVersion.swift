@@ -48,9 +48,11 @@ public struct RecordVersion: Hashable, Sendable, Codable {
     ///
     /// Returns the names of the changed fields; when nothing changed the version (and its clock)
     /// stays as it was and the result is empty.
+    /// With `evenIfUnchanged`, every named field is written: a person who settles a conflict by
+    /// keeping the current value still makes a write, so other replicas learn it was settled.
     @discardableResult
-    public mutating func write(_ changes: [String: FieldValue], stamp: Stamp) -> [String] {
-        let changed = changes.filter { fields[$0.key]?.value != $0.value }
+    public mutating func write(_ changes: [String: FieldValue], stamp: Stamp, evenIfUnchanged: Bool = false) -> [String] {
+        let changed = evenIfUnchanged ? changes : changes.filter { fields[$0.key]?.value != $0.value }
         guard !changed.isEmpty else { return [] }
         let dot = clock.increment(stamp.replica)
         for (name, value) in changed {
@@ -66,6 +68,11 @@ public struct RecordVersion: Hashable, Sendable, Codable {
     /// Explicitly restores a deleted record; the newer `deleted = false` wins over the tombstone.
     @discardableResult
     public mutating func restore(stamp: Stamp) -> Bool { setDeleted(false, stamp: stamp) }
+
+    /// Writes the `deleted` flag even when it already has this value (a settled delete-versus-edit).
+    public mutating func writeDeleted(_ flag: Bool, stamp: Stamp) {
+        deleted = Stamped(flag, stamp: stamp, dot: clock.increment(stamp.replica))
+    }
 
     private mutating func setDeleted(_ flag: Bool, stamp: Stamp) -> Bool {
         guard deleted.value != flag else { return false }

@@ -42,6 +42,9 @@ extension Stamped where Value == FieldValue {
 extension Stamped where Value == Bool {
     var asField: Stamped<FieldValue> { Stamped<FieldValue>(.bool(value), stamp: stamp, dot: dot) }
 
+    /// The flag as a field value, as the conflict journal keeps the tombstone.
+    public var asFieldValue: Stamped<FieldValue> { asField }
+
     /// The winner of two writes of the `deleted` flag under the merge order.
     public static func winner(_ a: Stamped<Bool>, _ b: Stamped<Bool>) -> Stamped<Bool> {
         Stamped<FieldValue>.precedes(a.asField, b.asField) ? b : a

@@ -48,11 +48,13 @@ public struct Simulation {
         let workspace = "sim"
         _ = try server.addWorkspace(workspace)
 
+        // Device-only identity markers (see `DeviceIdentity`), kept with the schedule's files.
+        let identity = DeviceIdentity.directory(directory.appendingPathComponent("device"))
         var replicas: [Replica] = try (0..<max(2, options.replicas)).map { index in
             let skew = options.skewMillis > 0 ? Double(Int64.random(in: -options.skewMillis...options.skewMillis, using: &rng)) / 1000 : 0
             let clock = WallClock.offset(by: skew)
             let path = directory.appendingPathComponent("replica-\(index).db").path
-            return Replica(name: "r\(index)", path: path, store: try Store.create(at: path, name: "r\(index)", wallClock: clock), clock: clock)
+            return Replica(name: "r\(index)", path: path, store: try Store.create(at: path, name: "r\(index)", wallClock: clock, identity: identity), clock: clock)
         }
         var writes: [Write] = []
         // Ids each replica holds, refreshed after its pulls: edits pick among these, as a person edits what they see.
@@ -99,7 +101,7 @@ public struct Simulation {
                 }
                 if !full && chance(options.crash) {
                     report.crashes += 1
-                    replicas[r].store = try Store.open(at: replicas[r].path, wallClock: replicas[r].clock)
+                    replicas[r].store = try Store.open(at: replicas[r].path, wallClock: replicas[r].clock, identity: identity)
                     return
                 }
                 var acknowledged: [PendingChange.Token] = []
@@ -163,9 +165,12 @@ public struct Simulation {
                     writes[i].lostToRestore = true
                 }
                 for entry in try replicas[r].store.conflicts(includeResolved: true) { journaledBeforeRestore.insert(entry.conflict.losingValue.stamp) }
-                replicas[r].store = try Store.open(at: backup.path, wallClock: replicas[r].clock)
+                let idBefore = try replicas[r].store.info().replicaID
+                replicas[r].store = try Store.open(at: backup.path, wallClock: replicas[r].clock, identity: identity)
                 replicas[r].path = backup.path
-                restoreWindow = r
+                // The device marker makes the restored file take a fresh id on open; without it,
+                // the file would write under the old id until its first pull.
+                restoreWindow = try replicas[r].store.info().replicaID == idBefore ? r : nil
             }
             let r = Int.random(in: 0..<replicas.count, using: &rng)
             let store = replicas[r].store
@@ -185,7 +190,7 @@ public struct Simulation {
                 case 2: account.arr = Double(Int.random(in: 0...5, using: &rng)) * 1000
                 default: account.owner = replicas[r].name
                 }
-                try record(r, entity: "account", id: account.id, changed: try store.accounts.update(account))
+                try record(r, entity: "account", id: account.id, changed: try store.accounts.update(account, from: known!))
             } else if dice < 0.70, let account = known {
                 let id = "as-\(op)"
                 try store.assessments.create(Assessment(id: id, accountID: account.id, assessedAt: Date(timeIntervalSince1970: Double(1_764_000_000 + op)),
@@ -194,10 +199,11 @@ public struct Simulation {
                 heldKeys[r].insert("assessment/\(id)")
                 try record(r, entity: "assessment", id: id, changed: Assessment.schema.fields.map(\.name))
             } else if dice < 0.78 {
-                if !assessmentIDs[r].isEmpty, var assessment = try store.assessments.get(id: pick(assessmentIDs[r]), includeDeleted: true) {
+                if !assessmentIDs[r].isEmpty, let base = try store.assessments.get(id: pick(assessmentIDs[r]), includeDeleted: true) {
+                    var assessment = base
                     assessment.trust = pick([.high, .low])
                     assessment.note = "edited at \(op) by \(replicas[r].name)"
-                    try record(r, entity: "assessment", id: assessment.id, changed: try store.assessments.update(assessment))
+                    try record(r, entity: "assessment", id: assessment.id, changed: try store.assessments.update(assessment, from: base))
                 }
             } else if dice < 0.82, let account = known {
                 _ = try store.accounts.delete(id: account.id)

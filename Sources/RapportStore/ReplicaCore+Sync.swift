@@ -34,19 +34,21 @@ extension ReplicaCore {
     /// A pulled page was already checked by the server against its clock, so it is not refused
     /// for clock drift here: a device whose own clock is far behind must still receive everyone's
     /// writes. Versions from anywhere else (a bundle file) are checked.
-    func apply(_ versions: [RecordVersion], cursor: String?, serverConflicts: [Conflict] = []) throws -> ApplyReport {
-        try write {
+    func apply(_ versions: [RecordVersion], cursor: String?, workspace: String? = nil, serverConflicts: [Conflict] = [], serverTime: Int64? = nil,
+               vetted: Bool? = nil) throws -> ApplyReport {
+        let vetted = vetted ?? (cursor != nil)
+        return try write {
+            try noteServerTime(serverTime)
             var report = ApplyReport()
             var sawOwnUnknownWrites = false
             let detectedAt = wallClock.millis
-            for conflict in serverConflicts where try journalIfNew(oriented(conflict), at: detectedAt) {
-                report.conflicts += 1
-            }
+            var touched: [RecordVersion] = []
             for version in versions {
-                if let problem = problem(with: version, checkDrift: cursor == nil) {
+                if let problem = problem(with: version, checkDrift: !vetted) {
                     report.record(.rejected(reason: problem.reason, message: problem.message))
-                    if cursor != nil {
+                    if vetted {
                         try keepRejected(entity: version.entity, id: version.id, reason: "incoming_" + problem.reason, message: problem.message)
+                        if problem.reason != "clock_drift" { try keepUnreadable(version, reason: problem.reason) }
                     }
                     continue
                 }
@@ -56,6 +58,7 @@ extension ReplicaCore {
                 guard let local else {
                     try storeVersion(version, replacing: true)
                     report.record(.inserted)
+                    touched.append(version)
                     continue
                 }
                 let merged = merge(local, version)
@@ -67,6 +70,15 @@ extension ReplicaCore {
                 for conflict in found { _ = try journalIfNew(conflict, at: detectedAt) }
                 try storeVersion(merged, replacing: true)
                 report.record(.updated(conflicts: found.count))
+                touched.append(merged)
+            }
+            // Conflicts a server settled travel with their record; journaled after the records, so
+            // that a resolution arriving on the same page marks them settled.
+            for conflict in serverConflicts where try journalIfNew(oriented(conflict), at: detectedAt) {
+                report.conflicts += 1
+            }
+            for version in touched where version.entity == ConflictResolution.schema.name && !version.isDeleted {
+                try closeEntries(resolvedBy: try ConflictResolution(id: version.id, fieldValues: version.values))
             }
             if sawOwnUnknownWrites {
                 // Someone has seen writes of this replica id that this file lacks: it is a restored
@@ -75,9 +87,82 @@ extension ReplicaCore {
                 try reidentify()
                 report.reidentified = true
             }
-            if let cursor { try setCursor(cursor) }
+            if let cursor { try setCursor(cursor, workspace: workspace) }
             return report
         }
+    }
+
+    /// Keeps a pulled version this replica cannot read (an entity or value from a newer app), so
+    /// that it is merged once an upgrade can read it, although the cursor has moved past it.
+    func keepUnreadable(_ version: RecordVersion, reason: String) throws {
+        let kept: RecordVersion
+        if let earlier = try unreadable(entity: version.entity, id: version.id), earlier.entity == version.entity, earlier.id == version.id {
+            kept = merge(earlier, version)
+        } else {
+            kept = version
+        }
+        let statement = try db.cachedStatement("""
+            INSERT INTO _unreadable (entity, id, version, reason, kept_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (entity, id) DO UPDATE SET version = excluded.version, reason = excluded.reason, kept_at = excluded.kept_at
+            """)
+        try statement.bind(version.entity, at: 1)
+        try statement.bind(version.id, at: 2)
+        try statement.bind(String(decoding: try JSONEncoder().encode(kept), as: UTF8.self), at: 3)
+        try statement.bind(reason, at: 4)
+        try statement.bind(wallClock.millis, at: 5)
+        try statement.run()
+    }
+
+    private func unreadable(entity: String, id: String) throws -> RecordVersion? {
+        let statement = try db.cachedStatement("SELECT version FROM _unreadable WHERE entity = ? AND id = ?")
+        try statement.bind(entity, at: 1)
+        try statement.bind(id, at: 2)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return try? JSONDecoder().decode(RecordVersion.self, from: Data((statement.string(0) ?? "").utf8))
+    }
+
+    /// Merges the kept unreadable versions that this build can now read; returns how many.
+    @discardableResult
+    func retryUnreadable() throws -> Int {
+        try write {
+            let statement = try db.cachedStatement("SELECT entity, id, version FROM _unreadable")
+            var kept: [(entity: String, id: String, version: RecordVersion?)] = []
+            while try statement.step() {
+                kept.append((statement.string(0) ?? "", statement.string(1) ?? "",
+                             try? JSONDecoder().decode(RecordVersion.self, from: Data((statement.string(2) ?? "").utf8))))
+            }
+            statement.reset()
+            var readable: [RecordVersion] = []
+            for item in kept {
+                guard let version = item.version else { continue }
+                if problem(with: version, checkDrift: false) == nil { readable.append(version) }
+            }
+            guard !readable.isEmpty else { return 0 }
+            let delete = try db.cachedStatement("DELETE FROM _unreadable WHERE entity = ? AND id = ?")
+            for version in readable {
+                try delete.bind(version.entity, at: 1)
+                try delete.bind(version.id, at: 2)
+                try delete.run()
+                delete.reset()
+                let rejected = try db.cachedStatement("DELETE FROM _rejected WHERE entity = ? AND id = ? AND reason LIKE 'incoming_%'")
+                try rejected.bind(version.entity, at: 1)
+                try rejected.bind(version.id, at: 2)
+                try rejected.run()
+                rejected.reset()
+            }
+            // Already vetted by the server that sent them, as a pulled page is.
+            _ = try apply(readable, cursor: nil, vetted: true)
+            return readable.count
+        }
+    }
+
+    /// How many pulled versions are kept because this build cannot read them.
+    func unreadableCount() throws -> Int {
+        let statement = try db.cachedStatement("SELECT count(*) FROM _unreadable")
+        defer { statement.reset() }
+        _ = try statement.step()
+        return Int(statement.int64(0))
     }
 
     func keepRejected(entity: String, id: String, change: Int64 = 0, reason: String, message: String) throws {
@@ -101,18 +186,21 @@ extension ReplicaCore {
         try statement.run()
     }
 
-    func setCursor(_ cursor: String) throws {
-        let statement = try db.cachedStatement("UPDATE _replica SET cursor = ?, last_sync_at = ?")
+    /// Stores the cursor, with the workspace it belongs to when given.
+    func setCursor(_ cursor: String, workspace: String? = nil) throws {
+        let statement = try db.cachedStatement("UPDATE _replica SET cursor = ?, last_sync_at = ?, workspace = coalesce(?, workspace)")
         try statement.bind(cursor, at: 1)
         try statement.bind(wallClock.millis, at: 2)
+        try statement.bind(workspace, at: 3)
         try statement.run()
     }
 
     /// The oldest `limit` outbox entries with the current version of each record.
-    func pendingChanges(limit: Int) throws -> [PendingChange] {
+    func pendingChanges(limit: Int, after: Int64 = 0) throws -> [PendingChange] {
         try read {
-            let statement = try db.cachedStatement("SELECT entity, id, change FROM _outbox ORDER BY change LIMIT ?")
-            try statement.bind(Int64(max(0, limit)), at: 1)
+            let statement = try db.cachedStatement("SELECT entity, id, change FROM _outbox WHERE change > ? ORDER BY change LIMIT ?")
+            try statement.bind(after, at: 1)
+            try statement.bind(Int64(max(0, limit)), at: 2)
             var tokens: [PendingChange.Token] = []
             while try statement.step() {
                 tokens.append(PendingChange.Token(entity: statement.string(0) ?? "", id: statement.string(1) ?? "", change: statement.int64(2)))
@@ -141,8 +229,10 @@ extension ReplicaCore {
 
     /// Clears outbox entries whose record has not been written since the token was read.
     @discardableResult
-    func acknowledge(_ tokens: [PendingChange.Token]) throws -> Int {
-        try write {
+    func acknowledge(_ tokens: [PendingChange.Token], serverTime: Int64? = nil) throws -> Int {
+        defer { if !tokens.isEmpty { rememberIdentity() } }
+        return try write {
+            try noteServerTime(serverTime)
             let statement = try db.cachedStatement("DELETE FROM _outbox WHERE entity = ? AND id = ? AND change = ?")
             var cleared = 0
             for token in tokens {
@@ -200,6 +290,10 @@ extension ReplicaCore {
         statement.reset()
         if known { return false }
         try journal(conflict, at: millis)
+        // Settled elsewhere already (a new replica learning of an old conflict): journaled as settled.
+        if let resolution = try resolution(of: conflict) {
+            try markResolved(db.lastInsertRowID, resolution: resolution.outcome, at: Int64(resolution.resolvedAt.epochMillis))
+        }
         return true
     }
 
@@ -252,38 +346,137 @@ extension ReplicaCore {
         return entries
     }
 
-    /// Settles a journaled conflict: the chosen value becomes a new local write (so it wins
-    /// everywhere once synced) unless it is already the current value, and the entry is marked resolved.
+    /// Settles a journaled conflict: the chosen value becomes a new local write (even when it is
+    /// already the current value), and a replicated `ConflictResolution` keyed by the two writes
+    /// settles the entry on every replica. An entry whose field was written again since is
+    /// superseded: the resolution is refused and nothing changes, so a stale entry cannot
+    /// overwrite a later edit.
     func resolve(_ seq: Int64, choice: ConflictChoice) throws -> JournalEntry {
         try write {
             guard let entry = try journalEntries(includeResolved: true, seq: seq).first else {
                 throw StoreError(code: .notFound, message: "no conflict #\(seq); `conflicts --all` lists them")
             }
             guard !entry.isResolved else {
-                throw StoreError(code: .conflict, message: "conflict #\(seq) was already resolved (\(entry.resolution ?? ""))")
+                throw StoreError(code: .conflict, message: "conflict #\(seq) was already resolved (\(entry.resolution ?? "")); nothing was changed")
             }
             let conflict = entry.conflict
+            guard let current = try loadVersion(conflict.entity, id: conflict.id) else {
+                throw StoreError(code: .notFound, message: "the record of conflict #\(seq) is not on this replica")
+            }
+            if Self.isSuperseded(conflict, in: current) {
+                throw StoreError(code: .conflict, message: """
+                    conflict #\(seq) no longer applies: \(conflict.field) was changed again after it (\(Self.describe(current, conflict.field))); \
+                    nothing was changed. Edit the field if you still want another value; that settles the conflict too
+                    """)
+            }
             let (value, label): (FieldValue, String) = switch choice {
             case .mine: (conflict.local.value, "took mine")
             case .theirs: (conflict.remote.value, "took theirs")
             case .value(let v): (v, "set value")
             }
+            // Settled first, so the write below does not count as an unrelated later edit.
+            try markResolved(seq, resolution: "\(label): \(value)")
+            try recordResolution(conflict, outcome: "\(label): \(value)")
             if conflict.field == "deleted" {
                 guard case .bool(let deleted) = value else {
                     throw StoreError(code: .invalidArgument, message: "the deleted flag takes true or false")
                 }
                 _ = try modify(conflict.entity, id: conflict.id) { version, stamp in
-                    deleted ? version.delete(stamp: stamp) : version.restore(stamp: stamp)
+                    version.writeDeleted(deleted, stamp: stamp)
+                    return true
                 }
             } else {
-                _ = try update(conflict.entity, id: conflict.id, values: [conflict.field: value])
+                let table = try entitySQL(conflict.entity)
+                try checkLocal([conflict.field: value], table.schema, requireAll: false)
+                _ = try modify(conflict.entity, id: conflict.id) { version, stamp in
+                    !version.write([conflict.field: value], stamp: stamp, evenIfUnchanged: true).isEmpty
+                }
             }
-            let statement = try db.cachedStatement("UPDATE _conflict SET resolved_at = ?, resolution = ? WHERE seq = ?")
-            try statement.bind(wallClock.millis, at: 1)
-            try statement.bind("\(label): \(value)", at: 2)
-            try statement.bind(seq, at: 3)
-            try statement.run()
             return try journalEntries(includeResolved: true, seq: seq)[0]
+        }
+    }
+
+    private func markResolved(_ seq: Int64, resolution: String, at millis: Int64? = nil) throws {
+        let statement = try db.cachedStatement("UPDATE _conflict SET resolved_at = ?, resolution = ? WHERE seq = ?")
+        try statement.bind(millis ?? wallClock.millis, at: 1)
+        try statement.bind(resolution, at: 2)
+        try statement.bind(seq, at: 3)
+        try statement.run()
+    }
+
+    /// The current write of a journaled field (`deleted` for the tombstone).
+    static func currentWrite(_ version: RecordVersion, _ field: String) -> Stamped<FieldValue>? {
+        field == "deleted" ? version.deleted.asFieldValue : version.fields[field]
+    }
+
+    /// Whether the conflict's field has since been written by a write that is neither side and is
+    /// later than both: resolving it now would overwrite that write.
+    static func isSuperseded(_ conflict: Conflict, in current: RecordVersion) -> Bool {
+        guard let write = currentWrite(current, conflict.field) else { return false }
+        return write.stamp != conflict.local.stamp && write.stamp != conflict.remote.stamp
+            && write.stamp > max(conflict.local.stamp, conflict.remote.stamp)
+    }
+
+    static func describe(_ version: RecordVersion, _ field: String) -> String {
+        guard let write = currentWrite(version, field) else { return "no value" }
+        return "written at \(write.stamp.hlc.isoString) by replica \(write.stamp.replica)"
+    }
+
+    /// The replicated resolution of a conflict's pair of writes, if this replica has one.
+    func resolution(of conflict: Conflict) throws -> ConflictResolution? {
+        let id = ConflictResolution.key(entity: conflict.entity, recordID: conflict.id, field: conflict.field,
+                                        conflict.local.stamp, conflict.remote.stamp).id
+        guard let row = try rows(ConflictResolution.schema.name, includeDeleted: false, id: id).first else { return nil }
+        return try ConflictResolution(id: row.id, fieldValues: row.values)
+    }
+
+    /// Writes (or rewrites) the replicated resolution of a conflict, in the current write.
+    func recordResolution(_ conflict: Conflict, outcome: String) throws {
+        let resolution = ConflictResolution(conflict: conflict, outcome: outcome, resolvedAt: Date(epochMillis: Double(wallClock.millis)))
+        if try loadVersion(ConflictResolution.schema.name, id: resolution.id) == nil {
+            try create(ConflictResolution.schema.name, id: resolution.id, values: resolution.fieldValues)
+        } else {
+            _ = try edit(ConflictResolution.schema.name, id: resolution.id) { _ in
+                ["outcome": .string(outcome), "resolvedAt": .date(resolution.resolvedAt)]
+            }
+        }
+    }
+
+    /// Closes this replica's open entry for the pair of writes a received resolution settled.
+    func closeEntries(resolvedBy resolution: ConflictResolution) throws {
+        for entry in try openEntries(entity: resolution.entity, id: resolution.recordID)
+        where entry.field == resolution.field && ConflictResolution.key(entity: resolution.entity, recordID: resolution.recordID, field: entry.field,
+                                                                         entry.local, entry.remote).id == resolution.id {
+            try markResolved(entry.seq, resolution: resolution.outcome, at: Int64(resolution.resolvedAt.epochMillis))
+        }
+    }
+
+    private func openEntries(entity: String, id: String) throws -> [(seq: Int64, field: String, local: Stamp, remote: Stamp, conflict: Int64)] {
+        let statement = try db.cachedStatement("""
+            SELECT seq, field, local_stamp, remote_stamp FROM _conflict WHERE entity = ? AND record_id = ? AND resolved_at IS NULL
+            """)
+        try statement.bind(entity, at: 1)
+        try statement.bind(id, at: 2)
+        defer { statement.reset() }
+        var entries: [(seq: Int64, field: String, local: Stamp, remote: Stamp, conflict: Int64)] = []
+        while try statement.step() {
+            guard let local = try? Stamp(statement.string(2) ?? ""), let remote = try? Stamp(statement.string(3) ?? "") else { continue }
+            entries.append((statement.int64(0), statement.string(1) ?? "", local, remote, statement.int64(0)))
+        }
+        return entries
+    }
+
+    /// A local edit of a conflicted field was made with both values in view: it settles the
+    /// conflict here, and the replicated resolution settles it on every other replica.
+    func settleConflicts(editedBy version: RecordVersion, stamp: Stamp) throws {
+        guard version.entity != ConflictResolution.schema.name else { return }
+        for entry in try openEntries(entity: version.entity, id: version.id) {
+            guard let write = Self.currentWrite(version, entry.field), write.stamp == stamp,
+                  entry.local != stamp, entry.remote != stamp,
+                  let conflict = try journalEntries(includeResolved: false, seq: entry.seq).first?.conflict
+            else { continue }
+            try markResolved(entry.seq, resolution: "settled by a later edit on this replica")
+            try recordResolution(conflict, outcome: "settled by a later edit")
         }
     }
 

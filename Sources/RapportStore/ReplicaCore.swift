@@ -13,15 +13,22 @@ package final class ReplicaCore {
     package internal(set) var replicaID: ReplicaID
     package internal(set) var clock: HybridLogicalClock
     var changeCounter: Int64 = 0
+    /// The server's wall time when this replica last heard from it (HTTP `Date`), if ever.
+    var serverTime: Int64?
     var codec = VersionCodec()
     private var inWrite = false
     private var sql: [String: EntitySQL] = [:]
 
-    package init(path: String, create: Bool, name: String?, wallClock: WallClock) throws {
+    let identity: DeviceIdentity
+    let canonicalPath: String
+
+    package init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity = .none) throws {
         let db = try Database(path: path, create: create)
         try Migrator(applicationID: StoreMigrations.applicationID, migrations: StoreMigrations.all).prepare(db)
         self.db = db
         self.wallClock = wallClock
+        self.identity = identity
+        self.canonicalPath = DeviceIdentity.canonical(path)
         self.replicaID = ReplicaID.random()
         self.clock = HybridLogicalClock()
         for schema in Entities.all { sql[schema.name] = EntitySQL(schema) }
@@ -38,6 +45,32 @@ package final class ReplicaCore {
                 try statement.run()
             }
         }
+        try checkIdentity(created: create)
+    }
+
+    /// Takes a fresh replica id if this file is not the one the device remembers at this path:
+    /// restored from an older backup (its clock is behind what already left the device) or copied
+    /// from elsewhere (another id, or no marker at all). See `DeviceIdentity`.
+    private func checkIdentity(created: Bool) throws {
+        let marker = identity.load(canonicalPath)
+        let isCopy: Bool
+        if let marker {
+            isCopy = marker.replicaID != replicaID || clock.latest < marker.clock
+        } else {
+            isCopy = !created && clock.latest > .zero
+        }
+        if isCopy {
+            try db.inTransaction(.immediate) {
+                try loadState()
+                try reidentify()
+            }
+        }
+        if isCopy || marker == nil { rememberIdentity() }
+    }
+
+    /// Tells the device marker how far this replica's writes have got; called when they leave the device.
+    func rememberIdentity() {
+        identity.save(DeviceIdentity.Marker(path: canonicalPath, replicaID: replicaID, clock: clock.latest))
     }
 
     deinit { db.close() }
@@ -45,12 +78,13 @@ package final class ReplicaCore {
     /// Reads identity, clock and change counter; false when the replica row does not exist yet.
     @discardableResult
     func loadState() throws -> Bool {
-        let statement = try db.cachedStatement("SELECT replica_id, hlc_wall, hlc_counter, change_counter, max_drift_ms FROM _replica")
+        let statement = try db.cachedStatement("SELECT replica_id, hlc_wall, hlc_counter, change_counter, max_drift_ms, server_time FROM _replica")
         guard try statement.step() else { return false }
         replicaID = try ReplicaID(statement.string(0) ?? "")
         clock = HybridLogicalClock(latest: HLCTimestamp(wallMillis: statement.int64(1), counter: UInt32(truncatingIfNeeded: statement.int64(2))),
                                    maxDriftMillis: statement.int64(4))
         changeCounter = statement.int64(3)
+        serverTime = statement.isNull(5) ? nil : statement.int64(5)
         statement.reset()
         return true
     }
@@ -72,6 +106,7 @@ package final class ReplicaCore {
         do {
             return try db.inTransaction(.immediate) {
                 try loadState()
+                try recoverFromRunawayClock()
                 let result = try body()
                 try saveState()
                 return result
@@ -167,30 +202,68 @@ package final class ReplicaCore {
     }
 
     /// Applies `change` to the stored version of a record; returns whether anything changed.
+    ///
+    /// The stamp is taken after the clock has absorbed the record's own stamps, so an edit always
+    /// wins over every write the person could see, even right after the clock was reset.
     func modify(_ entity: String, id: String, _ change: (inout RecordVersion, Stamp) throws -> Bool) throws -> Bool {
         try write {
             guard var version = try loadVersion(entity, id: id) else {
                 throw StoreError(code: .notFound, message: "no \(entity) with id \(id); list them to see the ids")
             }
-            guard try change(&version, nextStamp()) else { return false }
+            clock.absorb(version.maxStamp.hlc, now: wallClock.millis)
+            let stamp = nextStamp()
+            guard try change(&version, stamp) else { return false }
             try storeVersion(version, replacing: true)
             try enqueue(entity, id: id)
+            try settleConflicts(editedBy: version, stamp: stamp)
             return true
         }
     }
 
+    /// Writes `values` over the stored fields; only fields whose value differs get a new stamp.
     func update(_ entity: String, id: String, values: [String: FieldValue]) throws -> [String] {
+        try edit(entity, id: id) { _ in values }
+    }
+
+    /// Read-modify-write of one record in one write transaction: `body` gets the stored values and
+    /// returns the fields to write. Only the fields it returns with a new value are written, so a
+    /// sync that changed another field in the meantime is never reverted.
+    func edit(_ entity: String, id: String, _ body: ([String: FieldValue]) throws -> [String: FieldValue]) throws -> [String] {
         let table = try entitySQL(entity)
-        try checkLocal(values, table.schema, requireAll: false)
         var changed: [String] = []
         _ = try modify(entity, id: id) { version, stamp in
+            let values = try body(version.values)
+            try checkLocal(values, table.schema, requireAll: false)
             changed = version.write(values, stamp: stamp)
             return !changed.isEmpty
         }
         return changed
     }
 
-    private func checkLocal(_ values: [String: FieldValue], _ schema: EntitySchema, requireAll: Bool) throws {
+    /// Writes what a person changed on a screen that showed `base`: the fields where `edited`
+    /// differs from `base`. A changed field that moved since `base` (a sync landed while the screen
+    /// was open) still takes the person's value, and the value it overwrote is journaled as a
+    /// conflict, so nothing is reverted silently.
+    func update(_ entity: String, id: String, edited: [String: FieldValue], base: [String: FieldValue]) throws -> [String] {
+        let table = try entitySQL(entity)
+        let intended = edited.filter { base[$0.key] != $0.value }
+        try checkLocal(intended, table.schema, requireAll: false)
+        var changed: [String] = []
+        _ = try modify(entity, id: id) { version, stamp in
+            let before = version
+            changed = version.write(intended, stamp: stamp)
+            for name in changed {
+                guard let moved = before.fields[name], moved.value != base[name] else { continue }
+                let mine = version.fields[name]!
+                try journal(Conflict(entity: entity, id: id, field: name, kind: .field, local: mine, remote: moved,
+                                     winner: .local, reason: .laterStamp), at: wallClock.millis)
+            }
+            return !changed.isEmpty
+        }
+        return changed
+    }
+
+    func checkLocal(_ values: [String: FieldValue], _ schema: EntitySchema, requireAll: Bool) throws {
         for (name, value) in values {
             guard let position = schema.index[name] else {
                 throw StoreError(code: .invalidArgument, message: "\(schema.name) has no field '\(name)'")
@@ -215,7 +288,8 @@ package final class ReplicaCore {
             guard table.schema.index[whereField] != nil else {
                 throw StoreError(code: .invalidArgument, message: "\(entity) has no field '\(whereField)'")
             }
-            clauses.append("\"\(whereField)\" = ?")
+            // `IS` so that `.null` matches null fields, which `=` never does.
+            clauses.append("\"\(whereField)\" IS ?")
         }
         if id != nil { clauses.append("id = ?") }
         let query = table.selectRows + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY id"

@@ -14,4 +14,10 @@ public struct ReplicaInfo: Hashable, Sendable {
     public let openConflicts: Int
     /// The latest hybrid-logical-clock reading this replica has produced or seen.
     public let clock: HLCTimestamp
+    /// The workspace the cursor belongs to (nil before the first sync).
+    public let workspace: String?
+    /// The server's wall time when this replica last heard from it.
+    public let serverTime: Date?
+    /// Pulled versions kept because this build cannot read them (merged after an upgrade).
+    public let unreadable: Int
 }

@@ -17,7 +17,27 @@ public struct Repository<Entity: StoredEntity>: Sendable {
         try store.batch { batch in for entity in entities { try batch.create(entity) } }
     }
 
-    /// Writes the fields that differ from the stored record (only those get new stamps).
+    /// Changes a record in place: `change` gets the stored record, read in the same write
+    /// transaction, and only the fields it changes are written (they get new stamps). A field that
+    /// a sync changed meanwhile is never reverted. Returns the changed field names.
+    ///
+    ///     try store.accounts.update(id: "acme") { $0.owner = "lee" }
+    @discardableResult
+    public func update(id: String, _ change: (inout Entity) throws -> Void) throws -> [String] {
+        try store.batch { try $0.update(id: id, change) }
+    }
+
+    /// Saves a screen: writes the fields where `edited` differs from `base`, the record as the
+    /// screen showed it. A field that changed elsewhere since `base` keeps the person's new value
+    /// and the value it overwrote goes into the conflict journal; untouched fields keep whatever
+    /// synced meanwhile. Returns the changed field names.
+    @discardableResult
+    public func update(_ edited: Entity, from base: Entity) throws -> [String] {
+        try store.batch { try $0.update(edited, from: base) }
+    }
+
+    /// Writes every field of `entity` that differs from the stored record.
+    @available(*, deprecated, message: "reverts fields synced since `entity` was read; use update(id:_:) or update(_:from:)")
     @discardableResult
     public func update(_ entity: Entity) throws -> [String] {
         try store.batch { try $0.update(entity) }

@@ -14,7 +14,9 @@ extension Store {
     /// `since` (0 = everything). Importing them elsewhere with `apply` is idempotent.
     public func exportChanges(since: Int64 = 0) throws -> ExportedChanges {
         try withCore { core in
-            try core.read {
+            // These writes leave the device: a file restored to before this point must not reuse their numbers.
+            defer { core.rememberIdentity() }
+            return try core.read {
                 try core.loadState()
                 var changed: [(seq: Int64, entity: String, id: String)] = []
                 for schema in Entities.all {

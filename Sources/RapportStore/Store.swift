@@ -14,25 +14,32 @@ public final class Store: @unchecked Sendable {
     private let core: ReplicaCore
     public let path: String
 
-    private init(path: String, create: Bool, name: String?, wallClock: WallClock) throws {
+    private init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity) throws {
         self.path = path
-        self.core = try ReplicaCore(path: path, create: create, name: name, wallClock: wallClock)
+        self.core = try ReplicaCore(path: path, create: create, name: name, wallClock: wallClock, identity: identity)
+        // Versions pulled earlier that an older build could not read are merged once this one can.
+        try core.retryUnreadable()
     }
 
     /// Creates a new replica at `path` with a fresh random replica id; refuses an existing file.
-    public static func create(at path: String, name: String? = nil, wallClock: WallClock = .system) throws -> Store {
+    ///
+    /// `identity` is the device-only memory that lets a restored or copied file notice it is one
+    /// (see `DeviceIdentity`); pass `.none` only where files are never restored or copied.
+    public static func create(at path: String, name: String? = nil, wallClock: WallClock = .system,
+                              identity: DeviceIdentity = .standard) throws -> Store {
         if FileManager.default.fileExists(atPath: path) {
             throw StoreError(code: .conflict, message: "\(path) already exists; open it instead, or choose another path")
         }
-        return try Store(path: path, create: true, name: name, wallClock: wallClock)
+        return try Store(path: path, create: true, name: name, wallClock: wallClock, identity: identity)
     }
 
-    /// Opens an existing replica at `path`.
-    public static func open(at path: String, wallClock: WallClock = .system) throws -> Store {
+    /// Opens an existing replica at `path`. A file restored from an older backup, or copied from
+    /// another device, takes a fresh replica id before its first write (see `DeviceIdentity`).
+    public static func open(at path: String, wallClock: WallClock = .system, identity: DeviceIdentity = .standard) throws -> Store {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
             throw StoreError(code: .notARapportDatabase, message: "\(path) is an empty file, not a Rapport replica; create one with `rapport init`. The file was not modified")
         }
-        return try Store(path: path, create: false, name: nil, wallClock: wallClock)
+        return try Store(path: path, create: false, name: nil, wallClock: wallClock, identity: identity)
     }
 
     func withCore<T>(_ body: (ReplicaCore) throws -> T) rethrows -> T {
@@ -46,14 +53,16 @@ public final class Store: @unchecked Sendable {
         try withCore { core in
             try core.read {
                 try core.loadState()
-                let statement = try core.db.cachedStatement("SELECT name, created_at, cursor, last_sync_at FROM _replica")
+                let statement = try core.db.cachedStatement("SELECT name, created_at, cursor, last_sync_at, workspace FROM _replica")
                 defer { statement.reset() }
                 _ = try statement.step()
                 return ReplicaInfo(
                     replicaID: core.replicaID, name: statement.string(0) ?? "", createdAt: Date(epochMillis: Double(statement.int64(1))),
                     cursor: statement.string(2) ?? "", lastSyncAt: statement.isNull(3) ? nil : Date(epochMillis: Double(statement.int64(3))),
                     pendingChanges: try core.pendingCount(), openConflicts: try core.openConflictCount(),
-                    clock: core.clock.latest)
+                    clock: core.clock.latest, workspace: statement.string(4),
+                    serverTime: core.serverTime.map { Date(epochMillis: Double($0)) },
+                    unreadable: try core.unreadableCount())
             }
         }
     }
@@ -77,20 +86,70 @@ public final class Store: @unchecked Sendable {
     // MARK: sync surface
 
     /// Local changes not yet acknowledged by a server, oldest first, with their current versions.
-    public func pendingChanges(limit: Int = 500) throws -> [PendingChange] {
-        try withCore { try $0.pendingChanges(limit: limit) }
+    ///
+    /// `after` pages past entries already tried in this sync (`PendingChange.Token.change`), so
+    /// entries a server keeps refusing for now never hide the ones queued behind them.
+    public func pendingChanges(limit: Int = 500, after: Int64 = 0) throws -> [PendingChange] {
+        try withCore { try $0.pendingChanges(limit: limit, after: after) }
     }
 
     /// Clears the outbox entries of these exact versions; a record written since stays queued.
+    /// `serverTime` is the server's wall time from its answer (HTTP `Date`), if known.
     @discardableResult
-    public func acknowledge(_ tokens: [PendingChange.Token]) throws -> Int {
-        try withCore { try $0.acknowledge(tokens) }
+    public func acknowledge(_ tokens: [PendingChange.Token], serverTime: Date? = nil) throws -> Int {
+        try withCore { try $0.acknowledge(tokens, serverTime: serverTime.map { Int64($0.epochMillis) }) }
     }
 
     /// Merges remote versions, journals conflicts (those found here and those a server settled,
-    /// `serverConflicts`) and stores `cursor`, in one transaction.
-    public func apply(_ versions: [RecordVersion], cursor: String? = nil, serverConflicts: [Conflict] = []) throws -> ApplyReport {
-        try withCore { try $0.apply(versions, cursor: cursor, serverConflicts: serverConflicts) }
+    /// `serverConflicts`) and stores `cursor`, in one transaction. Versions of a pulled page
+    /// (`cursor` given) that this build cannot read are kept and merged after an upgrade.
+    public func apply(_ versions: [RecordVersion], cursor: String? = nil, workspace: String? = nil, serverConflicts: [Conflict] = [],
+                      serverTime: Date? = nil) throws -> ApplyReport {
+        try withCore {
+            try $0.apply(versions, cursor: cursor, workspace: workspace, serverConflicts: serverConflicts,
+                         serverTime: serverTime.map { Int64($0.epochMillis) })
+        }
+    }
+
+    /// Checks that the pull cursor belongs to `workspace` before a sync with it.
+    ///
+    /// The first applied page binds it (`apply(_:cursor:workspace:)`, with the cursor). Another workspace is refused (its cursor would skip changes, and
+    /// this replica's records would leak into it) unless `switching`, which starts over: every
+    /// local record is queued for the new workspace and the cursor restarts from the beginning.
+    public func bindWorkspace(_ workspace: String, switching: Bool = false) throws {
+        try withCore { core in
+            try core.write {
+                let statement = try core.db.cachedStatement("SELECT workspace FROM _replica")
+                _ = try statement.step()
+                let bound = statement.string(0)
+                statement.reset()
+                // A replica that never synced binds on its first applied page (with the cursor).
+                if bound == workspace || bound == nil { return }
+                if !switching {
+                    throw StoreError(code: .conflict, message: """
+                        this replica syncs with workspace '\(bound ?? "")', not '\(workspace.prefix(64))': its cursor and records belong there. \
+                        Create a new replica for '\(workspace.prefix(64))' (rapport init), or move this one with --switch-workspace, \
+                        which pushes all its records to '\(workspace.prefix(64))'
+                        """)
+                }
+                try core.resetForFullResync()
+                let update = try core.db.cachedStatement("UPDATE _replica SET workspace = ?")
+                try update.bind(workspace, at: 1)
+                try update.run()
+            }
+        }
+    }
+
+    /// Unpins a clock that a write under a wrong device clock pushed far into the future: this
+    /// replica takes a fresh id and re-stamps its unsynced future writes (see the README's merge
+    /// rules). Returns whether it did; a sync calls it before pushing.
+    @discardableResult
+    public func recoverClockIfNeeded() throws -> Bool {
+        try withCore { core in
+            guard try core.read({ try core.loadState(); return core.clockRanAway }) else { return false }
+            try core.write {}
+            return true
+        }
     }
 
     /// Queues every record to be pushed again and clears the cursor (the server was replaced).
@@ -134,7 +193,24 @@ public struct Batch {
         try core.create(Entity.schema.name, id: entity.id, values: entity.fieldValues)
     }
 
-    /// Writes the fields that differ from the stored ones; returns their names.
+    /// Read-modify-write of one record; see `Repository.update(id:_:)`.
+    @discardableResult
+    public func update<Entity: StoredEntity>(id: String, _ change: (inout Entity) throws -> Void) throws -> [String] {
+        try core.edit(Entity.schema.name, id: id) { stored in
+            var entity = try Entity(id: id, fieldValues: stored)
+            try change(&entity)
+            return entity.fieldValues
+        }
+    }
+
+    /// Writes what changed between `base` and `edited`; see `Repository.update(_:from:)`.
+    @discardableResult
+    public func update<Entity: StoredEntity>(_ edited: Entity, from base: Entity) throws -> [String] {
+        try core.update(Entity.schema.name, id: edited.id, edited: edited.fieldValues, base: base.fieldValues)
+    }
+
+    /// Writes every field of `entity` that differs from the stored record.
+    @available(*, deprecated, message: "reverts fields synced since `entity` was read; use update(id:_:) or update(_:from:)")
     @discardableResult
     public func update<Entity: StoredEntity>(_ entity: Entity) throws -> [String] {
         try core.update(Entity.schema.name, id: entity.id, values: entity.fieldValues)

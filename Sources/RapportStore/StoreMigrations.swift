@@ -109,5 +109,22 @@ enum StoreMigrations {
         Migration(version: 4, name: "find a journaled pair of writes without a scan", sql: """
             CREATE INDEX _conflict_record ON _conflict(entity, record_id, field);
             """),
+        Migration(version: 5, name: "cursor bound to a workspace, last server time, versions kept for a later app, replicated resolutions", sql: """
+            ALTER TABLE _replica ADD COLUMN workspace TEXT;
+            ALTER TABLE _replica ADD COLUMN server_time INTEGER;
+            CREATE TABLE _unreadable (
+                entity TEXT NOT NULL,
+                id TEXT NOT NULL,
+                version TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                kept_at INTEGER NOT NULL,
+                PRIMARY KEY (entity, id)
+            ) WITHOUT ROWID;
+            CREATE TABLE resolution (
+                id TEXT PRIMARY KEY NOT NULL,
+                entity TEXT, recordID TEXT, field TEXT, stamps TEXT, outcome TEXT, resolvedAt REAL,
+                _deleted INTEGER NOT NULL, _version BLOB NOT NULL, _seq INTEGER NOT NULL DEFAULT 0
+            );
+            """),
     ]
 }

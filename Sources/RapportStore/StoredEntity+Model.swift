@@ -132,7 +132,7 @@ extension WeightSet: StoredEntity {
 public enum Entities {
     public static let all: [EntitySchema] = [
         Account.schema, Stakeholder.schema, Assessment.schema, CrisisEvent.schema,
-        Objective.schema, RapportModel.Measurement.schema, WeightSet.schema,
+        Objective.schema, RapportModel.Measurement.schema, WeightSet.schema, ConflictResolution.schema,
     ]
     public static let byName: [String: EntitySchema] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

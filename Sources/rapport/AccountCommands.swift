@@ -48,13 +48,21 @@ struct AccountCommand: ParsableCommand {
 
         func run() throws {
             let store = try options.openStore()
-            var edited = try store.findAccount(account)
-            if let name { edited.name = name }
-            if let segment { edited.segment = segment }
-            if let arr { edited.arr = arr }
-            if let renewal { edited.renewalDate = renewal == "none" ? nil : try parseDate(renewal, option: "--renewal") }
-            if let owner { edited.owner = owner }
-            let changed = try cli { try store.accounts.update(edited) }
+            let found = try store.findAccount(account)
+            let renewalDate = try renewal.map { $0 == "none" ? nil : try parseDate($0, option: "--renewal") }
+            // Read-modify-write in one transaction: only the named fields are written, so a sync
+            // running meanwhile (another process) keeps whatever it brought for the others.
+            var edited = found
+            let changed = try cli {
+                try store.accounts.update(id: found.id) { stored in
+                    if let name { stored.name = name }
+                    if let segment { stored.segment = segment }
+                    if let arr { stored.arr = arr }
+                    if let renewalDate { stored.renewalDate = renewalDate }
+                    if let owner { stored.owner = owner }
+                    edited = stored
+                }
+            }
             if options.json { printJSON(["id": edited.id, "changed": changed]) } else {
                 print(changed.isEmpty ? "Nothing changed." : "Updated \(edited.name): \(changed.joined(separator: ", "))")
             }

@@ -74,14 +74,22 @@ struct Demo: AsyncParsableCommand {
 
         print("\n2. Both go offline and edit the same assessment")
         clock.set(start.addingTimeInterval(360))
-        assessment.trust = .low
-        assessment.note = "Sponsor may leave (email from procurement)"
-        let laptopChanged = try cli { try laptop.assessments.update(assessment) }
+        let laptopChanged = try cli {
+            try laptop.assessments.update(id: assessment.id) {
+                $0.trust = .low
+                $0.note = "Sponsor may leave (email from procurement)"
+                assessment = $0
+            }
+        }
         print("   \(Format.hourMinute(clock.now)) laptop: trust → low, note → \"\(assessment.note)\"  (changed: \(laptopChanged.joined(separator: ", ")))")
         clock.set(start.addingTimeInterval(480))
         guard var onPhone = try cli({ try phone.assessments.get(id: assessment.id) }) else { throw CLIError("the phone did not receive the assessment") }
-        onPhone.note = "Exec call: sponsor stays, renewal on track"
-        let phoneChanged = try cli { try phone.assessments.update(onPhone) }
+        let phoneChanged = try cli {
+            try phone.assessments.update(id: onPhone.id) {
+                $0.note = "Exec call: sponsor stays, renewal on track"
+                onPhone = $0
+            }
+        }
         print("   \(Format.hourMinute(clock.now)) phone:  note → \"\(onPhone.note)\"  (changed: \(phoneChanged.joined(separator: ", ")))")
 
         print("\n3. Back online: laptop, phone, laptop sync")

@@ -32,7 +32,8 @@ struct Status: ParsableCommand {
             printJSON([
                 "replicaID": info.replicaID.rawValue, "name": info.name, "pendingChanges": info.pendingChanges,
                 "openConflicts": info.openConflicts, "cursor": info.cursor, "rejected": rejected.count,
-                "lastSyncAt": info.lastSyncAt.map(Format.time) ?? NSNull(),
+                "lastSyncAt": info.lastSyncAt.map(Format.time) ?? NSNull(), "workspace": info.workspace ?? NSNull(),
+                "unreadable": info.unreadable,
             ] as [String: Any])
             return
         }
@@ -43,8 +44,12 @@ struct Status: ParsableCommand {
             ["open conflicts", String(info.openConflicts)],
             ["rejected by server", String(rejected.count)],
             ["last sync", info.lastSyncAt.map(Format.time) ?? "never"],
+            ["workspace", info.workspace ?? "(not synced yet)"],
             ["cursor", info.cursor.isEmpty ? "(start)" : info.cursor],
         ])
+        if info.unreadable > 0 {
+            print("kept for a newer app: \(info.unreadable) pulled records this version cannot read; they are merged after an upgrade")
+        }
         for rejection in rejected { print("rejected: \(rejection.entity) \(rejection.id): \(rejection.reason): \(rejection.message)") }
     }
 }

@@ -46,11 +46,16 @@ struct AssessmentCommand: ParsableCommand {
         func run() throws {
             let store = try options.openStore()
             var assessment = try store.findAssessment(id)
-            if let trust { assessment.trust = trust }
-            if let respect { assessment.respect = respect }
-            if let note { assessment.note = note }
-            if let at { assessment.assessedAt = try parseDate(at, option: "--at") }
-            let changed = try cli { try store.assessments.update(assessment) }
+            let assessedAt = try at.map { try parseDate($0, option: "--at") }
+            let changed = try cli {
+                try store.assessments.update(id: assessment.id) { stored in
+                    if let trust { stored.trust = trust }
+                    if let respect { stored.respect = respect }
+                    if let note { stored.note = note }
+                    if let assessedAt { stored.assessedAt = assessedAt }
+                    assessment = stored
+                }
+            }
             if options.json { printJSON(["id": id, "changed": changed, "relationship": assessment.relationship.rawValue]) } else {
                 print(changed.isEmpty ? "Nothing changed." : "Updated \(changed.joined(separator: ", ")); relationship \(assessment.relationship.rawValue)")
             }
@@ -146,8 +151,9 @@ struct CrisisCommand: ParsableCommand {
         func run() throws {
             let store = try options.openStore()
             guard var crisis = try cli({ try store.crises.get(id: id) }) else { throw CLIError("no crisis '\(id)': `rapport crisis list` shows ids") }
-            crisis.resolvedAt = try at.map { try parseDate($0, option: "--at") } ?? Date()
-            try cli { _ = try store.crises.update(crisis) }
+            let resolvedAt = try at.map { try parseDate($0, option: "--at") } ?? Date()
+            try cli { _ = try store.crises.update(id: id) { $0.resolvedAt = resolvedAt } }
+            crisis.resolvedAt = resolvedAt
             if options.json { printJSON(["id": id, "resolvedAt": Format.time(crisis.resolvedAt!)]) } else { print("Crisis \(id) resolved; assess the account again to see whether the relationship held.") }
         }
     }

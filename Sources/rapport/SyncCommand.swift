@@ -15,6 +15,8 @@ struct Sync: AsyncParsableCommand {
     @Option(help: "Workspace name (default $RAPPORT_WORKSPACE).") var workspace: String?
     @Option(help: "Bearer token (default $RAPPORT_TOKEN; prefer the variable: arguments show in process lists).") var token: String?
     @Option(help: "Long-poll: wait up to this many seconds for new changes (0–30).") var wait = 0
+    @Flag(help: "Move this replica to another workspace: push all its records there and pull its feed from the start.")
+    var switchWorkspace = false
 
     func validate() throws {
         guard (0...30).contains(wait) else { throw ValidationError("--wait must be 0…30 seconds") }
@@ -35,7 +37,7 @@ struct Sync: AsyncParsableCommand {
         let quiet = options.json
         let session = SyncSession(
             store: store, transport: URLSessionTransport(baseURL: url, token: token), workspace: workspace,
-            options: SyncOptions(wait: wait)
+            options: { var o = SyncOptions(wait: wait); o.switchWorkspace = switchWorkspace; return o }()
         ) { progress in
             guard !quiet, progress.done > 0, progress.done % 2_000 == 0 || (progress.total.map { $0 > 2_000 && progress.done == $0 } ?? false) else { return }
             FileHandle.standardError.write(Data("  \(progress.phase.rawValue): \(progress.done)\(progress.total.map { " of \($0)" } ?? "")\n".utf8))
@@ -50,6 +52,7 @@ struct Sync: AsyncParsableCommand {
             printJSON(["pushed": report.pushed, "acknowledged": report.acknowledged, "rejected": report.rejected.count,
                        "pulled": report.pulled, "inserted": report.inserted, "updated": report.updated, "stale": report.stale,
                        "conflicts": report.conflicts, "pages": report.pages, "fullResync": report.fullResync,
+                       "clockRecovered": report.clockRecovered,
                        "cursor": report.cursor, "seconds": report.duration])
             return
         }
@@ -64,5 +67,6 @@ func summary(_ r: SyncReport) -> String {
                  "pulled \(r.pulled) in \(r.pages) page\(r.pages == 1 ? "" : "s"): \(r.inserted) new, \(r.updated) updated, \(r.stale) already known"]
     if r.conflicts > 0 { parts.append("\(r.conflicts) conflict\(r.conflicts == 1 ? "" : "s") resolved (see `rapport conflicts`)") }
     if r.fullResync { parts.append("the server was replaced: everything was re-sent") }
+    if r.clockRecovered { parts.append("writes stamped under a wrong device clock were re-stamped with the current time") }
     return parts.joined(separator: "; ") + String(format: " [%.2f s]", r.duration)
 }

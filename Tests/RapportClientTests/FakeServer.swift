@@ -63,6 +63,10 @@ final class FakeServer: Transport, @unchecked Sendable {
 
     func reject(id: String) { locked { _ = rejectedIDs.insert(id) } }
 
+    /// Refuses pushes of `id` with `clock_drift`, as a server does a stamp too far ahead of its clock.
+    func refuseForNow(id: String) { locked { _ = driftingIDs.insert(id) } }
+    private var driftingIDs: Set<String> = []
+
     func onPush(_ body: @escaping @Sendable () -> Void) { locked { afterPush = body } }
 
     /// Replaces the database with an empty one under a new epoch, like a restore from an old backup.
@@ -132,6 +136,11 @@ final class FakeServer: Transport, @unchecked Sendable {
         return locked {
             var results: [PushResult] = []
             for (index, version) in push.versions.enumerated() {
+                if driftingIDs.contains(version.id) {
+                    results.append(.rejected(index: index, entity: version.entity, id: version.id,
+                                             reason: RejectionReason.clockDrift, message: "the fake says \(version.id) is from the future"))
+                    continue
+                }
                 if rejectedIDs.contains(version.id) {
                     results.append(.rejected(index: index, entity: version.entity, id: version.id,
                                              reason: RejectionReason.invalidValue, message: "the fake refuses \(version.id)"))

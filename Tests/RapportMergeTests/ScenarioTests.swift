@@ -25,6 +25,28 @@ struct ScenarioTests {
         #expect(merge(onLaptop, onPhone) == onPhone)
     }
 
+    @Test("a restored copy that edits one field, then another, cannot hide the original's concurrent edit")
+    func reusedWriteNumberAcrossFieldsIsAConflict() {
+        var original = Device(Fixture.phone)
+        let base = RecordVersion.create(entity: "account", id: "acme", fields: ["owner": .string("kim"), "arr": .number(1)],
+                                        stamp: original.stamp(at: Fixture.start))
+        // The original writes the owner (its write 2) and syncs it; then the file is restored from
+        // a backup taken before that write and goes on under the same id.
+        var synced = base
+        synced.write(["owner": .string("sam")], stamp: original.stamp(at: Fixture.start + 10))
+        var copy = base
+        var restored = Device(Fixture.phone)
+        restored.clock = HybridLogicalClock(latest: base.deleted.stamp.hlc)
+        copy.write(["arr": .number(2)], stamp: restored.stamp(at: Fixture.start + 20))       // write 2 again, another field
+        copy.write(["owner": .string("lee")], stamp: restored.stamp(at: Fixture.start + 30)) // write 3, the owner
+
+        let found = conflicts(between: synced, and: copy)
+        #expect(found.map(\.field) == ["owner"])
+        #expect(found.first?.losingValue.value == .string("sam"))
+        #expect(conflicts(between: copy, and: synced).map(\.field) == ["owner"])
+        #expect(merge(synced, copy).values["owner"] == .string("lee"))
+    }
+
     @Test("concurrent edits to different fields both survive, with no conflict")
     func differentFieldsBothSurvive() {
         var phone = Device(Fixture.phone), laptop = Device(Fixture.laptop)

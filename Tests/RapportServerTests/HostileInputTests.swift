@@ -513,6 +513,7 @@ enum Samples {
         "objective.name",
         "measurement.objectiveID",
         "weightSet.reason",
+        "resolution.entity", "resolution.recordID", "resolution.field", "resolution.stamps", "resolution.outcome",
     ]
 
     /// Text fields with a fixed set of values or a format: anything else is an invalid value.
@@ -549,6 +550,8 @@ enum Samples {
                            "target": .null, "normaliser": .string(#"{"kind":"passthrough"}"#)]
         case "measurement": ["objectiveID": .string(text), "period": .string("2026-Q3"), "value": .number(42)]
         case "weightSet": ["effectiveFrom": now, "reason": .string(text), "weights": .string(weights)]
+        case "resolution": ["entity": .string(text), "recordID": .string(text), "field": .string(text), "stamps": .string(text),
+                            "outcome": .string(text), "resolvedAt": now]
         default: [:]
         }
         return values

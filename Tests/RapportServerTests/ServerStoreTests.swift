@@ -111,6 +111,32 @@ import Testing
         #expect(try store.latestSequence(workspace: "team") == 2)
     }
 
+    @Test func aConflictTravelsWithItsRecordUntilItsResolutionArrives() throws {
+        let store = try storeWithWorkspace()
+        let base = Fixtures.account("a1", name: "Acme")
+        _ = try store.push(workspace: "team", versions: [base])
+        var onLaptop = base
+        onLaptop.write(["name": .string("Acme Ltd")], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 1), replica: Fixtures.laptop))
+        var onPhone = base
+        onPhone.write(["name": .string("ACME")], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 2), replica: Fixtures.phone))
+        _ = try store.push(workspace: "team", versions: [onLaptop])
+        guard case .merged(_, let found)? = try store.push(workspace: "team", versions: [onPhone]).first, let conflict = found.first else {
+            Issue.record("the concurrent edit was not merged with a conflict")
+            return
+        }
+        // A later write alone says nothing about whether its writer saw the losing value.
+        var later = merge(onLaptop, onPhone)
+        later.write(["name": .string("Acme Ltd")], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 3), replica: Fixtures.laptop))
+        _ = try store.push(workspace: "team", versions: [later])
+        #expect(try store.changes(workspace: "team", after: 0, limit: 10).entries.flatMap(\.conflicts).count == 1)
+        // Its replicated resolution does.
+        let resolution = ConflictResolution(conflict: conflict, outcome: "took theirs", resolvedAt: Date())
+        let record = RecordVersion.create(entity: "resolution", id: resolution.id, fields: resolution.fieldValues,
+                                          stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 4), replica: Fixtures.laptop))
+        #expect(try store.push(workspace: "team", versions: [record]).first.map { if case .accepted = $0 { true } else { false } } == true)
+        #expect(try store.changes(workspace: "team", after: 0, limit: 10).entries.flatMap(\.conflicts).isEmpty)
+    }
+
     @Test func aCausallyNewerVersionIsAcceptedAndConcurrentEditsAreMergedWithTheirConflictCount() throws {
         let store = try storeWithWorkspace()
         let base = Fixtures.account("a1", name: "Acme")

@@ -249,7 +249,7 @@ import Testing
 
     @Test func everyDomainTypeHasASchemaInEntitiesAll() {
         let names = [Account.schema, Stakeholder.schema, Assessment.schema, CrisisEvent.schema,
-                     Objective.schema, RapportModel.Measurement.schema, WeightSet.schema].map(\.name)
+                     Objective.schema, RapportModel.Measurement.schema, WeightSet.schema, ConflictResolution.schema].map(\.name)
         #expect(Entities.all.map(\.name).sorted() == names.sorted())
         #expect(Set(names).count == names.count)
         #expect(Entities.byName.count == names.count)

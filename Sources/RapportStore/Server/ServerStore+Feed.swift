@@ -28,6 +28,7 @@ extension ServerStore {
                         outcomes.append(.rejected(reason: problem.reason, message: problem.message))
                         continue
                     }
+                    try Self.forgetResolvedConflict(db, workspace: workspace, resolution: version)
                     guard let stored = try Self.load(db, workspace: workspace, entity: version.entity, id: version.id, decoder: decoder) else {
                         try Self.save(db, workspace: workspace, version: version, sequence: next, encoder: encoder)
                         outcomes.append(.accepted(sequence: next))

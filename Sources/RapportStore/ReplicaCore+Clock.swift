@@ -1,0 +1,54 @@
+import Foundation
+import RapportMerge
+
+extension ReplicaCore {
+    /// The newest wall time this replica trusts: its own clock's, or the server's last reading if later.
+    var trustedNow: Int64 { max(wallClock.millis, serverTime ?? .min) }
+
+    /// Whether the clock has run more than the drift bound ahead of both this device's wall time
+    /// and the server's last reading: a write was made while the device clock was far ahead.
+    var clockRanAway: Bool { clock.latest.wallMillis > trustedNow + clock.maxDriftMillis }
+
+    /// Unpins a clock that a write made under a wrong device clock pushed into the future.
+    ///
+    /// Such a write is refused by every server (`clock_drift`), and every later write would be
+    /// stamped after it and refused too. So this replica takes a fresh id, restarts its clock at
+    /// the trusted time, and re-stamps its own unsynced writes from the future in their original
+    /// order: nobody else has seen them (a server refused them), so they lose nothing but a wrong
+    /// time. Writes within the bound are left alone; servers accept them. Runs inside `write`.
+    func recoverFromRunawayClock() throws {
+        guard clockRanAway else { return }
+        let bound = trustedNow + clock.maxDriftMillis
+        let old = replicaID
+        try reidentify()
+        clock = HybridLogicalClock(latest: HLCTimestamp(wallMillis: trustedNow, counter: 0), maxDriftMillis: clock.maxDriftMillis)
+        let statement = try db.cachedStatement("SELECT entity, id FROM _outbox ORDER BY change")
+        var queued: [(entity: String, id: String)] = []
+        while try statement.step() { queued.append((statement.string(0) ?? "", statement.string(1) ?? "")) }
+        statement.reset()
+        for (entity, id) in queued {
+            guard var version = try loadVersion(entity, id: id) else { continue }
+            let future = Set(version.allStamps.filter { $0.replica == old && $0.hlc.wallMillis > bound }).sorted()
+            guard !future.isEmpty else { continue }
+            for stamp in future {
+                let fresh = nextStamp()
+                let dot = version.clock.increment(replicaID)
+                for (name, field) in version.fields where field.stamp == stamp {
+                    version.fields[name] = Stamped(field.value, stamp: fresh, dot: dot)
+                }
+                if version.deleted.stamp == stamp { version.deleted = Stamped(version.deleted.value, stamp: fresh, dot: dot) }
+            }
+            try storeVersion(version, replacing: true)
+            try enqueue(entity, id: id)
+        }
+    }
+
+    /// Remembers the server's wall time (from its `Date` header), in the current write.
+    func noteServerTime(_ millis: Int64?) throws {
+        guard let millis else { return }
+        serverTime = millis
+        let statement = try db.cachedStatement("UPDATE _replica SET server_time = ?")
+        try statement.bind(millis, at: 1)
+        try statement.run()
+    }
+}
