@@ -14,16 +14,18 @@ struct NaturalIDTests {
         #expect(NaturalID.weightSet(effectiveFrom: utc("1969-12-31T23:59:59Z")) == "weights:1969-12-31T23:59:59.000Z")
     }
 
-    @Test func differentKeysGiveDifferentIds() {
+    @Test func differentKeysGiveDifferentIdsAndTheSameKeyAlwaysTheSameOne() {
         let periods = ["2026", "2026-Q1", "2026-01", "2026-10"].map(period)
-        let measurementIDs = ["obj:nps", "obj:nps:2026", "o"].flatMap { objective in
-            periods.map { NaturalID.measurement(objectiveID: objective, period: $0) }
+        func measurementIDs() -> [String] {
+            ["obj:nps", "obj:nps:2026", "o"].flatMap { objective in periods.map { NaturalID.measurement(objectiveID: objective, period: $0) } }
         }
-        #expect(Set(measurementIDs).count == measurementIDs.count)
+        #expect(Set(measurementIDs()).count == 12 && measurementIDs() == measurementIDs())
         #expect(NaturalID.objective(.custom("nps")) != NaturalID.objective(.nps))
         #expect(NaturalID.objective(.custom("a")) != NaturalID.objective(.custom("b")))
+        #expect(NaturalID.objective(.custom("a")) == NaturalID.objective(.custom("a")))
         let instant = utc("2026-07-01")
         #expect(NaturalID.weightSet(effectiveFrom: instant) != NaturalID.weightSet(effectiveFrom: instant.addingTimeInterval(0.001)))
+        #expect(NaturalID.weightSet(effectiveFrom: instant) == NaturalID.weightSet(effectiveFrom: instant.addingTimeInterval(0.0001)))
     }
 
     @Test func aCustomObjectivesNameNeverAppearsInItsIdAndEveryIdIsAValidRecordId() {
