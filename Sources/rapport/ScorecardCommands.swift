@@ -9,7 +9,7 @@ struct ObjectiveCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add an objective: grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME.")
+            abstract: "Add an objective: grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME; adding a key again updates it.")
         @OptionGroup var options: ReplicaOptions
         @Argument(help: "Objective key.") var key: String
         @Option(help: "Display name (default: the key).") var name: String?
@@ -67,7 +67,7 @@ struct ObjectiveCommand: ParsableCommand {
 }
 
 struct Measure: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record an objective's raw value for a period (2026, 2026-Q3 or 2026-11).")
+    static let configuration = CommandConfiguration(abstract: "Record an objective's raw value for a period (2026, 2026-Q3 or 2026-11), replacing the period's value if it has one.")
 
     @OptionGroup var options: ReplicaOptions
     @Argument(help: "Objective id or key.") var objective: String
@@ -98,7 +98,7 @@ struct WeightsCommand: ParsableCommand {
         commandName: "weights", abstract: "Weigh objectives, and shift the weights over time.", subcommands: [Set.self, List.self], defaultSubcommand: List.self)
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set weights from a date: rapport weights set nps=2 grossChurn=1 --from 2026-07-01 --reason 'service breakdown'.")
+        static let configuration = CommandConfiguration(abstract: "Set weights from a date (replacing the set from that date, if any): rapport weights set nps=2 grossChurn=1 --from 2026-07-01 --reason 'service breakdown'.")
         @OptionGroup var options: ReplicaOptions
         @Argument(help: "OBJECTIVE=WEIGHT pairs (objective id or key).") var weights: [String]
         @Option(help: "Effective from this date.") var from: String
