@@ -73,9 +73,14 @@ extension Store {
     }
 
     /// The balanced scorecard of `period`, with the weight set in effect then.
+    ///
+    /// A database from before natural ids may hold two weight sets effective at one instant or two
+    /// measurements of one objective in one period; each counts once, as ``KeyedRecords`` says
+    /// (`distinct` lists what was left out).
     public func scorecard(for period: Period) throws -> ScoreReport {
-        let card = try Scorecard(objectives: try objectives.list(), weightSets: try weightSets.list())
-        return try card.report(for: period, measurements: try measurements.list(where: "period", equals: .string(period.description)))
+        let card = try Scorecard(objectives: try objectives.list(), weightSets: try distinct(WeightSet.self).records)
+        let measured = try distinct(RapportModel.Measurement.self, where: "period", equals: .string(period.description)).records
+        return try card.report(for: period, measurements: measured)
     }
 
     /// Accounts whose relationship is Low, or that were not assessed in the last `days` days.

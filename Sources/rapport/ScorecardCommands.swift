@@ -9,7 +9,7 @@ struct ObjectiveCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add an objective: grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME.")
+            abstract: "Add an objective: grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME; adding a key again updates it.")
         @OptionGroup var options: ReplicaOptions
         @Argument(help: "Objective key.") var key: String
         @Option(help: "Display name (default: the key).") var name: String?
@@ -39,10 +39,12 @@ struct ObjectiveCommand: ParsableCommand {
             }
             try cli { try normaliser.validate() }
             let store = try options.openStore()
-            let objective = Objective(id: newID("obj"), key: objectiveKey, name: name ?? key,
-                                      direction: direction, target: target, normaliser: normaliser)
-            try cli { try store.objectives.create(objective) }
-            if options.json { printEncodable(objective) } else { print("Added objective \(objective.name) (\(objective.id))") }
+            // The id comes from the key, so the same objective added on two devices is one record;
+            // adding a key that exists updates it.
+            let objective = Objective(key: objectiveKey, name: name ?? key, direction: direction, target: target, normaliser: normaliser)
+            let result = try cli { try store.objectives.save(objective) }
+            if options.json { printEncodable(result.saved); return }
+            print("\(result.outcome == .created ? "Added" : "Updated") objective \(result.saved.name) (\(result.saved.id))")
         }
     }
 
@@ -65,7 +67,7 @@ struct ObjectiveCommand: ParsableCommand {
 }
 
 struct Measure: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record an objective's raw value for a period (2026, 2026-Q3 or 2026-11).")
+    static let configuration = CommandConfiguration(abstract: "Record an objective's raw value for a period (2026, 2026-Q3 or 2026-11), replacing the period's value if it has one.")
 
     @OptionGroup var options: ReplicaOptions
     @Argument(help: "Objective id or key.") var objective: String
@@ -77,10 +79,17 @@ struct Measure: ParsableCommand {
         let parsed = try cli { try Period(period) }
         let store = try options.openStore()
         let found = try store.findObjective(objective)
-        let existing = try cli { try store.measurements.list(where: "period", equals: .string(parsed.description)) }.first { $0.objectiveID == found.id }
-        let measurement = RapportModel.Measurement(id: existing?.id ?? newID("m"), objectiveID: found.id, period: parsed, value: value)
-        try cli { if existing != nil { _ = try store.measurements.update(measurement) } else { try store.measurements.create(measurement) } }
-        if options.json { printEncodable(measurement) } else { print("\(found.name) \(parsed): \(value)\(existing != nil ? " (replaced \(existing!.value))" : "")") }
+        // The id comes from objective and period, so the same period measured on two devices is one
+        // record whose value conflicts, instead of two measurements the score cannot choose between.
+        let result = try cli { try store.measurements.save(RapportModel.Measurement(objectiveID: found.id, period: parsed, value: value)) }
+        if options.json { printEncodable(result.saved); return }
+        let replaced = switch (result.outcome, result.previous) {
+        case (.updated, let previous?): " (replaced \(previous.value))"
+        case (.restored, _): " (restored)"
+        default: ""
+        }
+        print("\(found.name) \(parsed): \(value)\(replaced)")
+        if !result.retired.isEmpty { print("Deleted duplicate measurements \(result.retired.joined(separator: ", ")).") }
     }
 }
 
@@ -89,7 +98,7 @@ struct WeightsCommand: ParsableCommand {
         commandName: "weights", abstract: "Weigh objectives, and shift the weights over time.", subcommands: [Set.self, List.self], defaultSubcommand: List.self)
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set weights from a date: rapport weights set nps=2 grossChurn=1 --from 2026-07-01 --reason 'service breakdown'.")
+        static let configuration = CommandConfiguration(abstract: "Set weights from a date (replacing the set from that date, if any): rapport weights set nps=2 grossChurn=1 --from 2026-07-01 --reason 'service breakdown'.")
         @OptionGroup var options: ReplicaOptions
         @Argument(help: "OBJECTIVE=WEIGHT pairs (objective id or key).") var weights: [String]
         @Option(help: "Effective from this date.") var from: String
@@ -103,11 +112,16 @@ struct WeightsCommand: ParsableCommand {
                 guard parts.count == 2, let weight = Double(parts[1]) else { throw CLIError("'\(pair)' is not OBJECTIVE=WEIGHT, e.g. nps=2") }
                 table[try store.findObjective(String(parts[0])).id] = weight
             }
-            let set = WeightSet(id: newID("weights"), effectiveFrom: try parseDate(from, option: "--from"), reason: reason, weights: table)
+            // The id comes from the date, so sets from one date made on two devices are one record;
+            // setting weights from a date that has a set replaces it.
+            let set = WeightSet(effectiveFrom: try parseDate(from, option: "--from"), reason: reason, weights: table)
             // Validate against the other sets before writing, so a bad set never syncs.
-            _ = try cli { try Scorecard(objectives: try store.objectives.list(), weightSets: try store.weightSets.list() + [set]) }
-            try cli { try store.weightSets.create(set) }
-            if options.json { printEncodable(set) } else { print("Weights from \(Format.day(set.effectiveFrom)) set (\(set.id)).") }
+            let others = try cli { try store.distinct(WeightSet.self) }.records.filter { $0.naturalID != set.naturalID }
+            _ = try cli { try Scorecard(objectives: try store.objectives.list(), weightSets: others + [set]) }
+            let result = try cli { try store.weightSets.save(set) }
+            if options.json { printEncodable(result.saved); return }
+            print("Weights from \(Format.day(set.effectiveFrom)) \(result.previous == nil ? "set" : "replaced") (\(result.saved.id)).")
+            if !result.retired.isEmpty { print("Deleted duplicate weight sets \(result.retired.joined(separator: ", ")).") }
         }
     }
 
@@ -134,12 +148,29 @@ struct Score: ParsableCommand {
         let parsed = try cli { try Period(period) }
         let store = try options.openStore()
         let report = try cli { try store.scorecard(for: parsed) }
+        try warnAboutDuplicates(store, period: parsed)
         if options.json { printEncodable(report); return }
         print("Score for \(parsed): \(Format.number(report.overall)) / 100, coverage \(Format.number(report.coverage * 100, digits: 0)) % (weights \(report.weightSetID))")
         printTable(["OBJECTIVE", "RAW", "SCORE", "WEIGHT", "CONTRIBUTION"], report.lines.map { line in
             [line.objectiveName, line.raw.map { String($0) } ?? "no measurement", Format.number(line.score), Format.number(line.weight, digits: 2), Format.number(line.contribution)]
         })
     }
+}
+
+/// Tells the user, on stderr, which duplicate records (from before natural ids) the score left out
+/// and the command that keeps one.
+private func warnAboutDuplicates(_ store: Store, period: Period) throws {
+    var lines: [String] = []
+    for group in try cli({ try store.distinct(WeightSet.self) }).duplicates {
+        let day = Format.day(group.kept.effectiveFrom)
+        lines.append("Warning: \(group.others.count + 1) weight sets take effect at \(day) (\(([group.kept] + group.others).map(\.id).joined(separator: ", "))); "
+            + "using \(group.kept.id), the one written last. `rapport weights set OBJECTIVE=WEIGHT… --from \(day)` keeps one and deletes the others.")
+    }
+    for group in try cli({ try store.distinct(RapportModel.Measurement.self, where: "period", equals: .string(period.description)) }).duplicates {
+        lines.append("Warning: objective \(group.kept.objectiveID) has \(group.others.count + 1) measurements for \(period) (\(([group.kept] + group.others).map(\.id).joined(separator: ", "))); "
+            + "using \(group.kept.id) (\(group.kept.value)), the one written last. `rapport measure \(group.kept.objectiveID) VALUE --period \(period)` keeps one and deletes the others.")
+    }
+    for line in lines { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }
 
 struct KPICommand: ParsableCommand {
