@@ -60,6 +60,12 @@ public struct HybridLogicalClock: Hashable, Sendable {
         return tick(now: now)
     }
 
+    /// Makes later readings greater than `seen` without producing a reading now (no tick):
+    /// a write about to be stamped must come after every write in the record it changes.
+    public mutating func observe(_ seen: HLCTimestamp) {
+        if seen > latest { latest = seen }
+    }
+
     private static func advance(past previous: HLCTimestamp, wall now: Int64) -> HLCTimestamp {
         if now > previous.wallMillis { return HLCTimestamp(wallMillis: now, counter: 0) }
         if previous.counter == .max { return HLCTimestamp(wallMillis: previous.wallMillis + 1, counter: 0) }

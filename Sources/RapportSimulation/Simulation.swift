@@ -21,6 +21,20 @@ public struct Simulation {
         var path: String
         var store: Store
         var clock: WallClock
+        /// Hours this device's clock is set wrong by, for a clock that jumps ahead and back.
+        let jump: ClockJump
+        /// Accounts as an edit screen showed them some ops ago: saved later against that base.
+        var screens: [String: Account] = [:]
+    }
+
+    /// An extra offset on a replica's wall clock that the schedule can change.
+    final class ClockJump: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seconds: TimeInterval = 0
+        var offset: TimeInterval {
+            get { lock.lock(); defer { lock.unlock() }; return seconds }
+            set { lock.lock(); seconds = newValue; lock.unlock() }
+        }
     }
 
     /// One observed local write of one field.
@@ -32,6 +46,8 @@ public struct Simulation {
         var lostToRestore = false
         /// Made by a restored replica before it learned (at its first pull) that it was restored.
         var inRestoreWindow = false
+        /// Made while the device clock was far ahead: re-stamped when the clock recovers.
+        var underWrongClock = false
     }
 
     public func run() throws -> SimulationReport {
@@ -52,9 +68,11 @@ public struct Simulation {
         let identity = DeviceIdentity.directory(directory.appendingPathComponent("device"))
         var replicas: [Replica] = try (0..<max(2, options.replicas)).map { index in
             let skew = options.skewMillis > 0 ? Double(Int64.random(in: -options.skewMillis...options.skewMillis, using: &rng)) / 1000 : 0
-            let clock = WallClock.offset(by: skew)
+            let jump = ClockJump()
+            let clock = WallClock { Date().addingTimeInterval(skew + jump.offset) }
             let path = directory.appendingPathComponent("replica-\(index).db").path
-            return Replica(name: "r\(index)", path: path, store: try Store.create(at: path, name: "r\(index)", wallClock: clock, identity: identity), clock: clock)
+            return Replica(name: "r\(index)", path: path, store: try Store.create(at: path, name: "r\(index)", wallClock: clock, identity: identity),
+                           clock: clock, jump: jump)
         }
         var writes: [Write] = []
         // Ids each replica holds, refreshed after its pulls: edits pick among these, as a person edits what they see.
@@ -67,16 +85,32 @@ public struct Simulation {
         let restoreAt = options.restoreFromBackup ? options.ops * 2 / 3 : -1
         let backupAt = options.restoreFromBackup ? options.ops / 3 : -1
 
+        let debug = ProcessInfo.processInfo.environment["RAPPORT_SIM_DEBUG"] != nil
         func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
         func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &rng)] }
 
         func record(_ r: Int, entity: String, id: String, changed: [String]) throws {
             guard let version = try replicas[r].store.version(entity: entity, id: id) else { return }
+            if debug { print("  op write r\(r) \(entity) \(id) \(changed) clock-offset \(replicas[r].jump.offset) id \(try replicas[r].store.info().replicaID)", changed.compactMap { version.fields[$0]?.stamp.description }) }
             for field in changed { if let stamped = version.fields[field] {
                 writes.append(Write(entity: entity, id: id, field: field, written: stamped, writerClock: version.clock, replica: r,
-                                    inRestoreWindow: restoreWindow == r))
+                                    inRestoreWindow: restoreWindow == r, underWrongClock: replicas[r].jump.offset != 0))
             } }
             report.writes += changed.count
+        }
+
+        /// After a replica healed its clock, its writes made under the wrong clock carry new stamps.
+        func remapRestamped(_ r: Int) throws {
+            for i in writes.indices where writes[i].replica == r && writes[i].underWrongClock {
+                guard let version = try replicas[r].store.version(entity: writes[i].entity, id: writes[i].id),
+                      let field = version.fields[writes[i].field] else { continue }
+                if field.stamp.replica != writes[i].written.stamp.replica, field.value == writes[i].written.value,
+                   field.stamp < writes[i].written.stamp {
+                    writes[i] = Write(entity: writes[i].entity, id: writes[i].id, field: writes[i].field, written: field,
+                                      writerClock: version.clock, replica: r, inRestoreWindow: writes[i].inRestoreWindow)
+                }
+                writes[i].underWrongClock = false
+            }
         }
 
         func sync(_ r: Int, full: Bool) throws {
@@ -84,9 +118,12 @@ public struct Simulation {
             let store = replicas[r].store
             // Push.
             var rounds = 0
+            var after: Int64 = 0
+            _ = try store.recoverClockIfNeeded()
             repeat {
-                let pending = try store.pendingChanges(limit: full ? 200 : Int.random(in: 1...30, using: &rng))
+                let pending = try store.pendingChanges(limit: full ? 200 : Int.random(in: 1...30, using: &rng), after: after)
                 if pending.isEmpty { break }
+                after = pending.map(\.token.change).max() ?? after
                 let order = full ? pending : pending.shuffled(using: &rng)
                 if !full && chance(options.drop) {
                     report.dropped += 1
@@ -110,6 +147,9 @@ public struct Simulation {
                     case .accepted, .stale: acknowledged.append(change.token)
                     case .merged:
                         acknowledged.append(change.token)
+                    case .rejected(let reason, _) where reason == "clock_drift":
+                        // As SyncSession does: stays queued until the clock heals.
+                        report.rejected += 1
                     case .rejected(let reason, let message):
                         report.rejected += 1
                         try store.setAside(change.token, reason: reason, message: message)
@@ -183,14 +223,59 @@ public struct Simulation {
                 accountIDs[r].append(id)
                 heldKeys[r].insert("account/\(id)")
                 try record(r, entity: "account", id: id, changed: Account.schema.fields.map(\.name))
-            } else if dice < 0.55, var account = known {
+            } else if dice < 0.40, let current = known {
+                // An edit screen: saved against what it showed, which may be from several ops ago.
+                let base = chance(0.4) ? replicas[r].screens[current.id] ?? current : current
+                if chance(0.5) { replicas[r].screens[current.id] = current }
+                var account = base
                 switch Int.random(in: 0..<4, using: &rng) {
                 case 0: account.name = "Account \(op)"
                 case 1: account.segment = pick(["smb", "mid", "ent"])
                 case 2: account.arr = Double(Int.random(in: 0...5, using: &rng)) * 1000
                 default: account.owner = replicas[r].name
                 }
-                try record(r, entity: "account", id: account.id, changed: try store.accounts.update(account, from: known!))
+                let wrongClock = chance(0.04)
+                if wrongClock { replicas[r].jump.offset = 72 * 3600 }
+                try record(r, entity: "account", id: account.id, changed: try store.accounts.update(account, from: base))
+                if wrongClock {
+                    report.clockJumps += 1
+                    // The device syncs while its clock is wrong (the server refuses the write and
+                    // it stays queued), then the clock is fixed and the replica heals.
+                    try sync(r, full: false)
+                    replicas[r].jump.offset = 0
+                    if try replicas[r].store.recoverClockIfNeeded() { report.clockRecoveries += 1 }
+                    try remapRestamped(r)
+                }
+            } else if dice < 0.48, let account = known {
+                let field = pick(["name", "owner"])
+                try record(r, entity: "account", id: account.id, changed: try store.accounts.update(id: account.id) { stored in
+                    if field == "name" { stored.name = "Account \(op) by \(replicas[r].name)" } else { stored.owner = replicas[r].name }
+                })
+            } else if dice < 0.52 {
+                // A person settles one of this replica's open conflicts; a superseded one is refused.
+                let open = try store.conflicts()
+                if !open.isEmpty {
+                    let entry = pick(open)
+                    do {
+                        try store.resolveConflict(entry.seq, choice: chance(0.5) ? .mine : .theirs)
+                        report.resolutions += 1
+                        if entry.conflict.field != "deleted", ["account", "assessment", "measurement"].contains(entry.conflict.entity) {
+                            try record(r, entity: entry.conflict.entity, id: entry.conflict.id, changed: [entry.conflict.field])
+                        }
+                    } catch let error as StoreError where error.code == .conflict {
+                        report.refusedResolutions += 1
+                    }
+                }
+            } else if dice < 0.55 {
+                // Devices record the same quarter's NPS offline: one record by its natural key.
+                let period = try Period(pick(["2026-Q3", "2026-Q4"]))
+                let measurement = RapportModel.Measurement(objectiveID: "obj:nps", period: period, value: Double(Int.random(in: 0...100, using: &rng)))
+                let saved = try store.measurements.save(measurement)
+                let changed: [String] = switch saved.outcome {
+                case .created: RapportModel.Measurement.schema.fields.map(\.name)
+                case .updated(let fields), .restored(let fields): fields
+                }
+                try record(r, entity: "measurement", id: saved.saved.id, changed: changed)
             } else if dice < 0.70, let account = known {
                 let id = "as-\(op)"
                 try store.assessments.create(Assessment(id: id, accountID: account.id, assessedAt: Date(timeIntervalSince1970: Double(1_764_000_000 + op)),
@@ -217,6 +302,13 @@ public struct Simulation {
         // Everyone syncs until quiet: twice around, so each replica sees what the others pushed.
         for _ in 0..<2 { for r in replicas.indices { try sync(r, full: true) } }
 
+        if ProcessInfo.processInfo.environment["RAPPORT_SIM_DEBUG"] != nil {
+            for replica in replicas {
+                for rejection in try replica.store.rejections() { print("REJECTED on \(replica.name):", rejection.entity, rejection.id, rejection.reason, rejection.message) }
+                let info = try replica.store.info()
+                print("\(replica.name): pending \(info.pendingChanges), clock \(info.clock), id \(info.replicaID)")
+            }
+        }
         let serverVersions = try Self.allVersions(server, workspace)
         report.records = serverVersions.count
         let expected = Dictionary(uniqueKeysWithValues: serverVersions.map { ("\($0.entity)/\($0.id)", $0) })

@@ -11,6 +11,12 @@ public struct SimulationReport: Sendable, Hashable {
     public var crashes = 0
     public var restores = 0
     public var rejected = 0
+    /// Edits made while a device clock ran 72 h ahead, and how many of those replicas healed.
+    public var clockJumps = 0
+    public var clockRecoveries = 0
+    /// Conflicts settled by a person on a random replica, and resolutions refused as superseded.
+    public var resolutions = 0
+    public var refusedResolutions = 0
     /// Journaled conflicts by kind (`field`, `deleteVersusEdit`).
     public var conflicts: [String: Int] = [:]
     /// Empty when every replica equals the server; else the first difference, in words.

@@ -13,23 +13,31 @@ extension ReplicaCore {
     ///
     /// Such a write is refused by every server (`clock_drift`), and every later write would be
     /// stamped after it and refused too. So this replica takes a fresh id, restarts its clock at
-    /// the trusted time, and re-stamps its own unsynced writes from the future in their original
+    /// the trusted time (or where it was before it leapt, if later), and re-stamps its own unsynced writes from the future in their original
     /// order: nobody else has seen them (a server refused them), so they lose nothing but a wrong
     /// time. Writes within the bound are left alone; servers accept them. Runs inside `write`.
     func recoverFromRunawayClock() throws {
         guard clockRanAway else { return }
         let bound = trustedNow + clock.maxDriftMillis
-        let old = replicaID
         try reidentify()
-        clock = HybridLogicalClock(latest: HLCTimestamp(wallMillis: trustedNow, counter: 0), maxDriftMillis: clock.maxDriftMillis)
+        // Its own writes: under the id it had until now, or an earlier one if it re-identified
+        // (a restored copy noticed at a pull) while the clock was still wrong.
+        let own = Set(try previousIDs())
+        // Restart where the clock was before it leapt: the future writes saw everything up to
+        // there (values they overwrote included), so their new stamps must come after it.
+        clock = HybridLogicalClock(latest: max(HLCTimestamp(wallMillis: trustedNow, counter: 0), beforeJump), maxDriftMillis: clock.maxDriftMillis)
         let statement = try db.cachedStatement("SELECT entity, id FROM _outbox ORDER BY change")
         var queued: [(entity: String, id: String)] = []
         while try statement.step() { queued.append((statement.string(0) ?? "", statement.string(1) ?? "")) }
         statement.reset()
         for (entity, id) in queued {
             guard var version = try loadVersion(entity, id: id) else { continue }
-            let future = Set(version.allStamps.filter { $0.replica == old && $0.hlc.wallMillis > bound }).sorted()
+            let future = Set(version.allStamps.filter { own.contains($0.replica) && $0.hlc.wallMillis > bound }).sorted()
             guard !future.isEmpty else { continue }
+            // The re-stamped writes saw everything else in the record: keep them after it.
+            if let seen = version.allStamps.filter({ !future.contains($0) && $0.hlc.wallMillis <= bound }).max() {
+                clock.observe(seen.hlc)
+            }
             for stamp in future {
                 let fresh = nextStamp()
                 let dot = version.clock.increment(replicaID)

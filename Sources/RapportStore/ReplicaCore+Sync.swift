@@ -180,10 +180,23 @@ extension ReplicaCore {
 
     /// Gives this file a new random replica id (persisted in the current transaction).
     func reidentify() throws {
+        let old = replicaID
         replicaID = ReplicaID.random()
-        let statement = try db.cachedStatement("UPDATE _replica SET replica_id = ?")
+        // The ids this file wrote under before, newest first (a few are enough): its own unsynced
+        // writes may still carry one (see `recoverFromRunawayClock`).
+        let previous = ([old.rawValue] + (try previousIDs()).map(\.rawValue)).prefix(16).joined(separator: ",")
+        let statement = try db.cachedStatement("UPDATE _replica SET replica_id = ?, previous_ids = ?")
         try statement.bind(replicaID.rawValue, at: 1)
+        try statement.bind(previous, at: 2)
         try statement.run()
+    }
+
+    /// The ids this file wrote under before its current one, newest first.
+    func previousIDs() throws -> [ReplicaID] {
+        let statement = try db.cachedStatement("SELECT previous_ids FROM _replica")
+        defer { statement.reset() }
+        guard try statement.step() else { return [] }
+        return (statement.string(0) ?? "").split(separator: ",").compactMap { try? ReplicaID(String($0)) }
     }
 
     /// Stores the cursor, with the workspace it belongs to when given.

@@ -15,6 +15,9 @@ package final class ReplicaCore {
     var changeCounter: Int64 = 0
     /// The server's wall time when this replica last heard from it (HTTP `Date`), if ever.
     var serverTime: Int64?
+    /// The clock's reading just before its last local tick that leapt more than the drift bound:
+    /// where a clock pinned in the future by a wrong device clock restarts from.
+    var beforeJump = HLCTimestamp.zero
     var codec = VersionCodec()
     private var inWrite = false
     private var sql: [String: EntitySQL] = [:]
@@ -78,22 +81,29 @@ package final class ReplicaCore {
     /// Reads identity, clock and change counter; false when the replica row does not exist yet.
     @discardableResult
     func loadState() throws -> Bool {
-        let statement = try db.cachedStatement("SELECT replica_id, hlc_wall, hlc_counter, change_counter, max_drift_ms, server_time FROM _replica")
+        let statement = try db.cachedStatement("""
+            SELECT replica_id, hlc_wall, hlc_counter, change_counter, max_drift_ms, server_time, before_jump_wall, before_jump_counter FROM _replica
+            """)
         guard try statement.step() else { return false }
         replicaID = try ReplicaID(statement.string(0) ?? "")
         clock = HybridLogicalClock(latest: HLCTimestamp(wallMillis: statement.int64(1), counter: UInt32(truncatingIfNeeded: statement.int64(2))),
                                    maxDriftMillis: statement.int64(4))
         changeCounter = statement.int64(3)
         serverTime = statement.isNull(5) ? nil : statement.int64(5)
+        beforeJump = HLCTimestamp(wallMillis: statement.int64(6), counter: UInt32(truncatingIfNeeded: statement.int64(7)))
         statement.reset()
         return true
     }
 
     private func saveState() throws {
-        let statement = try db.cachedStatement("UPDATE _replica SET hlc_wall = ?, hlc_counter = ?, change_counter = ?")
+        let statement = try db.cachedStatement("""
+            UPDATE _replica SET hlc_wall = ?, hlc_counter = ?, change_counter = ?, before_jump_wall = ?, before_jump_counter = ?
+            """)
         try statement.bind(clock.latest.wallMillis, at: 1)
         try statement.bind(Int64(clock.latest.counter), at: 2)
         try statement.bind(changeCounter, at: 3)
+        try statement.bind(beforeJump.wallMillis, at: 4)
+        try statement.bind(Int64(beforeJump.counter), at: 5)
         try statement.run()
     }
 
@@ -125,7 +135,12 @@ package final class ReplicaCore {
     }
 
     /// A fresh stamp for a local write.
-    func nextStamp() -> Stamp { Stamp(hlc: clock.tick(now: wallClock.millis), replica: replicaID) }
+    func nextStamp() -> Stamp {
+        let before = clock.latest
+        let reading = clock.tick(now: wallClock.millis)
+        if reading.wallMillis - before.wallMillis > clock.maxDriftMillis { beforeJump = before }
+        return Stamp(hlc: reading, replica: replicaID)
+    }
 
     func entitySQL(_ entity: String) throws -> EntitySQL {
         guard let found = sql[entity] else {
@@ -210,7 +225,7 @@ package final class ReplicaCore {
             guard var version = try loadVersion(entity, id: id) else {
                 throw StoreError(code: .notFound, message: "no \(entity) with id \(id); list them to see the ids")
             }
-            clock.absorb(version.maxStamp.hlc, now: wallClock.millis)
+            clock.observe(version.maxStamp.hlc)
             let stamp = nextStamp()
             guard try change(&version, stamp) else { return false }
             try storeVersion(version, replacing: true)

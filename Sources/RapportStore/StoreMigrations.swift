@@ -112,6 +112,9 @@ enum StoreMigrations {
         Migration(version: 5, name: "cursor bound to a workspace, last server time, versions kept for a later app, replicated resolutions", sql: """
             ALTER TABLE _replica ADD COLUMN workspace TEXT;
             ALTER TABLE _replica ADD COLUMN server_time INTEGER;
+            ALTER TABLE _replica ADD COLUMN previous_ids TEXT NOT NULL DEFAULT '';
+            ALTER TABLE _replica ADD COLUMN before_jump_wall INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE _replica ADD COLUMN before_jump_counter INTEGER NOT NULL DEFAULT 0;
             CREATE TABLE _unreadable (
                 entity TEXT NOT NULL,
                 id TEXT NOT NULL,

@@ -47,6 +47,8 @@ struct Simulate: ParsableCommand {
             totals.ops += report.ops; totals.writes += report.writes; totals.syncs += report.syncs
             totals.dropped += report.dropped; totals.duplicated += report.duplicated; totals.crashes += report.crashes
             totals.restores += report.restores; totals.records += report.records
+            totals.clockJumps += report.clockJumps; totals.clockRecoveries += report.clockRecoveries
+            totals.resolutions += report.resolutions; totals.refusedResolutions += report.refusedResolutions
             for (kind, n) in report.conflicts { totals.conflicts[kind, default: 0] += n }
             if !report.passed { failed.append(report) }
             if schedules > 1 && (offset + 1) % 100 == 0 && !json {
@@ -57,10 +59,13 @@ struct Simulate: ParsableCommand {
         if json {
             printJSON(["seed": seed, "schedules": schedules, "ops": totals.ops, "writes": totals.writes, "syncs": totals.syncs,
                        "dropped": totals.dropped, "duplicated": totals.duplicated, "crashes": totals.crashes, "restores": totals.restores,
+                       "clockJumps": totals.clockJumps, "clockRecoveries": totals.clockRecoveries, "resolutions": totals.resolutions,
+                       "refusedResolutions": totals.refusedResolutions,
                        "conflicts": totals.conflicts, "failed": failed.map(\.seed), "seconds": seconds] as [String: Any])
         } else {
             print("seed \(seed)\(schedules > 1 ? "…\(seed + UInt64(schedules) - 1)" : ""): \(schedules) schedule(s), \(mixed ? "2–6" : "\(replicas)") replicas, \(totals.ops) ops (\(totals.writes) field writes), \(totals.syncs) syncs")
-            print("faults: \(totals.dropped) dropped, \(totals.duplicated) duplicated, \(totals.crashes) crashes, \(totals.restores) restores from backup")
+            print("faults: \(totals.dropped) dropped, \(totals.duplicated) duplicated, \(totals.crashes) crashes, \(totals.restores) restores from backup, \(totals.clockJumps) edits under a clock 72 h ahead (\(totals.clockRecoveries) healed)")
+            print("people: \(totals.resolutions) conflicts resolved on a random replica, \(totals.refusedResolutions) refused as superseded")
             print("conflicts journaled: \(totals.conflicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ").nonEmpty ?? "none")")
             print(failed.isEmpty ? "converged: every replica equals the server, no write lost (\(String(format: "%.1f", seconds)) s)" : "FAILED: \(failed.count) schedule(s)")
         }
