@@ -99,8 +99,8 @@ struct SyncController: Sendable {
             }
         }
         if stored { await notifier.notify(workspace) }
-        let latest = try store.latestSequence(workspace: workspace)
-        let response = PushResponse(results: results.compactMap { $0 }, cursor: try SyncCursor(epoch: store.epoch, sequence: latest))
+        let head = try store.feedHead(workspace: workspace)
+        let response = PushResponse(results: results.compactMap { $0 }, cursor: try Self.cursor(head))
         context.logger.debug("push", metadata: [
             "sync.batch.count": "\(batch.entries.count)",
             "sync.batch.rejected": "\(response.results.count { $0.status == .rejected })",
@@ -115,21 +115,27 @@ struct SyncController: Sendable {
             items[String(key)] = String(value)
         }
         let query = try ChangesQuery(queryItems: items)
-        try query.since.requireEpoch(store.epoch)
-        // A cursor past the end of the feed means the database was restored from an older copy
-        // (same epoch, shorter history): the client must resync fully, never skip silently.
-        if query.since.sequence > (try store.latestSequence(workspace: workspace)) {
-            throw ProtocolError.cursorEpochMismatch(serverEpoch: store.epoch)
-        }
+        let since = FeedPosition(epoch: query.since.epoch, sequence: query.since.sequence, tag: query.since.tag)
         // Read before querying, so a push landing between the query and the wait still wakes us.
         let generation = await notifier.generation(of: workspace)
-        var page = try store.changes(workspace: workspace, after: query.since.sequence, limit: query.limit)
+        var page = try feedPage(workspace, since: since, limit: query.limit)
         let wait = min(query.wait, maxWaitSeconds)
         if page.entries.isEmpty, wait > 0,
            await notifier.wait(for: workspace, after: generation, timeout: .seconds(wait)) {
-            page = try store.changes(workspace: workspace, after: query.since.sequence, limit: query.limit)
+            page = try feedPage(workspace, since: since, limit: query.limit)
         }
-        return try .json(bytes: Self.changesBody(page, epoch: store.epoch, since: query.since))
+        return try .json(bytes: Self.changesBody(page))
+    }
+
+    /// A page after `since`, or `cursor_epoch_mismatch` when `since` is from another history of the
+    /// database: another epoch, past the end of the feed (a restored older copy), or a sequence
+    /// another commit wrote (a restored copy that has handed the sequence out again).
+    private func feedPage(_ workspace: String, since: FeedPosition, limit: Int) throws -> ChangeFeedPage {
+        do {
+            return try store.changes(workspace: workspace, since: since, limit: limit)
+        } catch let error as StoreError where error.code == .historyChanged {
+            throw ProtocolError.cursorEpochMismatch(serverEpoch: store.epoch)
+        }
     }
 
     // MARK: helpers
@@ -159,10 +165,17 @@ struct SyncController: Sendable {
          version.id.isEmpty || version.id.utf8.count > 256 ? nil : version.id)
     }
 
+    /// The protocol's cursor for a feed position the store handed out.
+    static func cursor(_ position: FeedPosition) throws -> SyncCursor {
+        guard let epoch = position.epoch else { return .start }
+        return try SyncCursor(epoch: epoch, sequence: position.sequence, tag: position.tag)
+    }
+
     /// A `ChangesResponse` written around the stored version JSON, which is spliced in as is:
     /// decoding and re-encoding every version would make the hot path several times slower.
-    static func changesBody(_ page: ChangeFeedPage, epoch: String, since: SyncCursor) throws -> ByteBuffer {
-        let next = try SyncCursor(epoch: epoch, sequence: page.entries.last?.sequence ?? since.sequence)
+    static func changesBody(_ page: ChangeFeedPage) throws -> ByteBuffer {
+        let next = try cursor(page.next)
+        let epoch = page.next.epoch ?? ""
         var buffer = ByteBuffer()
         buffer.reserveCapacity(page.entries.reduce(160) { $0 + $1.json.utf8.count + 40 })
         // Epoch and cursor are [A-Za-z0-9:-] by construction, so they need no JSON escaping.
