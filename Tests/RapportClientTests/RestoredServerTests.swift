@@ -63,4 +63,32 @@ import Testing
             #expect(try b.allVersions() == (try a.allVersions()))
         }
     }
+
+    @Test func aRestoreIntoTheRunningServerGivesItANewEpochAndEveryReplicaGetsTheUnion() async throws {
+        let path = replicas.directory.appendingPathComponent("server.db").path
+        let backup = replicas.directory.appendingPathComponent("backup.db").path
+        let (store, secret) = try LiveServer.makeStore(at: path)
+        let a = try replicas.make("a"), b = try replicas.make("b")
+        try a.accounts.create(account("acme"))
+        try await LiveServer.run(store: store, secret: secret) { [store] server in
+            _ = try await sync(a, server)
+            try store.backup(to: backup)
+            #expect(throws: StoreError.self) { try store.backup(to: backup) }
+            try a.accounts.create(account("globex"))
+            _ = try await sync(a, server)
+
+            let before = store.epoch
+            #expect(throws: StoreError.self) { try ServerStore.restore(from: backup, to: path) }
+            let epoch = try ServerStore.restore(from: backup, to: path, replacingExisting: true)
+            #expect(epoch != before && store.epoch == epoch, "the running server reads the restored file's epoch")
+            #expect(try store.latestSequence(workspace: LiveServer.workspace) == 1)
+
+            try b.accounts.create(account("initech"))
+            _ = try await sync(b, server)
+            #expect(try await sync(a, server).fullResync)
+            _ = try await sync(b, server)
+            for replica in [a, b] { #expect(try ids(replica) == ["acme", "globex", "initech"]) }
+            #expect(try b.allVersions() == (try a.allVersions()))
+        }
+    }
 }
