@@ -8,7 +8,8 @@ import Foundation
 /// (a deeply nested body cannot exhaust the stack), and requires valid UTF-8.
 enum JSONSyntax {
     static func isValid(_ data: Data) -> Bool {
-        guard String(validating: data, as: UTF8.self) != nil else { return false }
+        // Not String(validating:as:): it needs iOS 18, and this module ships to iOS 17.
+        guard String(data: data, encoding: .utf8) != nil else { return false }
         return data.withUnsafeBytes { raw in
             var scanner = Scanner(bytes: raw.bindMemory(to: UInt8.self))
             return scanner.scanDocument()

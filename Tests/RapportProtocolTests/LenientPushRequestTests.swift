@@ -138,9 +138,15 @@ struct LenientPushRequestTests {
               (" [ ] ", true), ("0", true), (#""""#, true), (String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), true),
               ("", false), ("{", false), (#"{"a" 1}"#, false), (#"{"a": 1,}"#, false), ("[1,]", false), ("01", false), ("1.", false),
               ("1e", false), ("-", false), (".5", false), ("tru", false), ("nul", false), (#""\x""#, false), (#""\u12G4""#, false),
-              ("\"a\u{1}\"", false), ("[1] [2]", false), ("{1: 2}", false), (#"{"a": 1}}"#, false), ("NaN", false), ("[1 2]", false),
+              ("\"a\u{1}\"", false), ("[1] [2]", false), ("{1: 2}", false), (#"{"a": 1}}"#, false), ("NaN", false), ("[1 2]", false), ("\"\u{FF}\"", true),
           ])
     func jsonGrammar(text: String, valid: Bool) {
         #expect(JSONSyntax.isValid(Data(text.utf8)) == valid)
+    }
+
+    @Test("a body that is not UTF-8 is not JSON, even if its bytes look like it")
+    func jsonGrammarNeedsUTF8() {
+        #expect(!JSONSyntax.isValid(Data([0x22, 0xFF, 0x22])))
+        #expect(!JSONSyntax.isValid(Data([0x5B, 0x22, 0xC3, 0x22, 0x5D])))
     }
 }
