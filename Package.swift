@@ -40,7 +40,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .target(name: "RapportSimulation", dependencies: ["RapportStore"], swiftSettings: strict),
+        .target(name: "RapportSimulation", dependencies: ["RapportStore", "RapportClient", "RapportServerCore"], swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [
@@ -73,7 +73,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation"], swiftSettings: strict),
+        .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportClient", "RapportServerCore"], swiftSettings: strict),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore"], swiftSettings: strict),
     ]
 )
