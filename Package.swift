@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RapportStore", targets: ["RapportStore"]),
         .library(name: "RapportProtocol", targets: ["RapportProtocol"]),
         .library(name: "RapportClient", targets: ["RapportClient"]),
+        .library(name: "RapportServerCore", targets: ["RapportServerCore"]),
         .library(name: "RapportServer", targets: ["RapportServer"]),
     ],
     dependencies: [
@@ -28,15 +29,18 @@ let package = Package(
         .target(name: "RapportProtocol", dependencies: ["RapportMerge"], swiftSettings: strict),
         .target(name: "RapportClient", dependencies: ["RapportProtocol", "RapportStore"], swiftSettings: strict),
         .target(
+            name: "RapportServerCore",
+            dependencies: ["RapportProtocol", "RapportStore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .target(
             name: "RapportServer",
             dependencies: [
-                "RapportProtocol", "RapportStore",
+                "RapportServerCore", "RapportProtocol", "RapportStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
-        .target(name: "RapportSimulation", dependencies: ["RapportStore"], swiftSettings: strict),
+        .target(name: "RapportSimulation", dependencies: ["RapportStore", "RapportClient", "RapportServerCore"], swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [
@@ -69,7 +73,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation"], swiftSettings: strict),
+        .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportClient", "RapportServerCore"], swiftSettings: strict),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore"], swiftSettings: strict),
     ]
 )

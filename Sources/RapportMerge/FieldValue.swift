@@ -52,7 +52,16 @@ public enum FieldValue: Hashable, Sendable, Codable, CustomStringConvertible {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null; return }
         if let bool = try? container.decode(Bool.self) { self = .bool(bool); return }
-        if let number = try? container.decode(Double.self) {
+        let number: Double?
+        do {
+            number = try container.decode(Double.self)
+        } catch DecodingError.typeMismatch {
+            number = nil // not a number: a string, or something no field holds
+        } catch {
+            // A number beyond a Double (`1e400`): Foundation reports it without a path, so name it here.
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "field value is a number beyond the range of a double (about ±1.8e308)")
+        }
+        if let number {
             guard number.isFinite else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "field value must be a finite number")
             }

@@ -31,8 +31,7 @@ public enum WireCoding {
         }
     }
 
-    /// Foundation reports an out-of-range number exactly like broken syntax, so re-parse to tell them apart.
-    private static func isWellFormed(_ data: Data) -> Bool {
-        (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
-    }
+    /// Foundation reports an out-of-range number exactly like broken syntax, so re-read the grammar
+    /// to tell them apart (`JSONSerialization` cannot: it refuses `1e400` as well).
+    private static func isWellFormed(_ data: Data) -> Bool { JSONSyntax.isValid(data) }
 }

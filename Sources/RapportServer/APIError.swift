@@ -1,5 +1,6 @@
 import Hummingbird
 import RapportProtocol
+import RapportServerCore
 
 /// An error the server answers with a protocol error body (`{"error": {"code", "message", …}}`)
 /// and the HTTP status of its code.
@@ -27,19 +28,8 @@ struct APIError: HTTPResponseError {
 
     // MARK: the refusals the server makes itself
 
-    static func unauthorized(_ message: String) -> APIError {
-        APIError(.unauthorized, message, headers: [.wwwAuthenticate: "Bearer"])
-    }
-
-    static let missingToken = unauthorized("this endpoint needs a token: send the header 'Authorization: Bearer <token>'")
-
-    static let unknownToken = unauthorized("the token is not valid on this server; ask an administrator for one (rapport server token add)")
-
-    static let revokedToken = unauthorized("the token was revoked; ask an administrator for a new one (rapport server token add)")
-
-    static let forbidden = APIError(.forbidden, "the token does not grant this workspace; use a token issued for it")
-
-    static let unknownWorkspace = APIError(.notFound, "no such workspace on this server; check the name, or create it (rapport server workspace add)")
+    /// A workspace that went away after authorization (the service refuses unknown ones itself).
+    static let unknownWorkspace = APIError(SyncService.unknownWorkspace)
 
     static func noEndpoint(_ method: HTTPRequest.Method) -> APIError {
         APIError(.notFound, "no endpoint for \(method.rawValue) at this path; see GET /health, POST /v1/workspaces/{workspace}/push, GET /v1/workspaces/{workspace}/changes")

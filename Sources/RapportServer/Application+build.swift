@@ -34,7 +34,7 @@ public func buildRouter(store: ServerStore, configuration: ServerConfiguration) 
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: UploadLimitMiddleware(limit: configuration.maxBodyBytes))
-    let controller = SyncController(store: store, notifier: ChangeNotifier(), maxWaitSeconds: configuration.maxWaitSeconds)
+    let controller = SyncController(service: SyncService(storage: store), notifier: ChangeNotifier(), maxWaitSeconds: configuration.maxWaitSeconds)
     controller.addRoutes(to: router)
     return router
 }

@@ -2,24 +2,24 @@ import Foundation
 import Hummingbird
 import RapportMerge
 import RapportProtocol
+import RapportServerCore
 import RapportStore
 
-/// The endpoints of sync protocol v1: health, push and the change feed, over one `ServerStore`.
+/// The endpoints of sync protocol v1 over HTTP: a thin adapter from Hummingbird to `SyncService`.
 ///
-/// Every sync request is checked in the same order: token (401), workspace (404), grant (403),
-/// then the request itself, whose `protocolVersion` is read before anything else (426). Handlers
-/// throw `APIError`/`ProtocolError` for every refusal; `ErrorMiddleware` turns them into bodies.
+/// The service does the protocol (authorization, push, feed); this adds what HTTP needs: the body
+/// limit, long-polling (`ChangeNotifier`), headers beside some statuses, and 405 for a known path
+/// with another method. Handlers throw `APIError`/`ProtocolError` for every refusal;
+/// `ErrorMiddleware` turns them into bodies.
 struct SyncController: Sendable {
     typealias Context = RapportRequestContext
 
     static let pushPath: RouterPath = "/v1/workspaces/:workspace/push"
     static let changesPath: RouterPath = "/v1/workspaces/:workspace/changes"
 
-    /// The most record versions one push may carry (413 beyond): far above what clients send
-    /// (500 by default), low enough that a batch of tiny bad elements cannot make a huge answer.
-    static let maxVersionsPerPush = 10_000
+    static var maxVersionsPerPush: Int { SyncService.maxVersionsPerPush }
 
-    let store: ServerStore
+    let service: SyncService
     let notifier: ChangeNotifier
     let maxWaitSeconds: Int
 
@@ -43,7 +43,7 @@ struct SyncController: Sendable {
     // MARK: endpoints
 
     @Sendable func health(_ request: Request, context: Context) throws -> Response {
-        try .json(HealthResponse(epoch: store.epoch))
+        try .json(service.health())
     }
 
     @Sendable func push(_ request: Request, context: Context) async throws -> Response {
@@ -59,53 +59,13 @@ struct SyncController: Sendable {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(.payloadTooLarge(limit: limit))
         }
-        let data = Data(body.readableBytesView)
-        let header = try WireCoding.decode(VersionHeader.self, from: data)
-        try ProtocolVersion.require(header.protocolVersion)
-        if let count = header.versionCount, count > Self.maxVersionsPerPush {
-            throw APIError(ProtocolError(.payloadTooLarge, "a push carries at most \(Self.maxVersionsPerPush) record versions; this one has \(count): push in smaller batches", limit: limit))
-        }
-        let batch = try WireCoding.decode(LenientPushRequest.self, from: data)
-        // The decoder tolerates a missing replica; the contract requires it, so a client that omits it
-        // learns now rather than when the server starts to use it.
-        guard batch.replica != nil else {
-            throw ProtocolError(.unprocessable, "the request body has the wrong shape: replica is missing; send the pushing replica's id (16 lowercase hex characters)")
-        }
-
-        var results: [PushResult?] = Array(repeating: nil, count: batch.entries.count)
-        var valid: [(index: Int, version: RecordVersion)] = []
-        valid.reserveCapacity(batch.entries.count)
-        for (index, entry) in batch.entries.enumerated() {
-            switch entry {
-            case .valid(let version): valid.append((index, version))
-            case .invalid(_, let reason): results[index] = .rejected(index: index, reason: RejectionReason.invalidVersion, message: reason)
-            }
-        }
-        let outcomes = valid.isEmpty ? [] : try store.push(workspace: workspace, versions: valid.map(\.version))
-        var stored = false
-        for ((index, version), outcome) in zip(valid, outcomes) {
-            let (entity, id) = Self.echo(version)
-            switch outcome {
-            case .accepted(let sequence):
-                results[index] = PushResult(index: index, entity: entity, id: id, status: .accepted, sequence: sequence)
-                stored = true
-            case .stale(let sequence):
-                results[index] = PushResult(index: index, entity: entity, id: id, status: .stale, sequence: sequence)
-            case .merged(let sequence, let conflicts):
-                results[index] = PushResult(index: index, entity: entity, id: id, status: .merged, sequence: sequence, conflicts: conflicts.count)
-                stored = true
-            case .rejected(let reason, let message):
-                results[index] = .rejected(index: index, entity: entity, id: id, reason: reason, message: message)
-            }
-        }
-        if stored { await notifier.notify(workspace) }
-        let latest = try store.latestSequence(workspace: workspace)
-        let response = PushResponse(results: results.compactMap { $0 }, cursor: try SyncCursor(epoch: store.epoch, sequence: latest))
+        let answer = try service.push(workspace: workspace, body: Data(body.readableBytesView), limit: limit)
+        if answer.stored { await notifier.notify(workspace) }
         context.logger.debug("push", metadata: [
-            "sync.batch.count": "\(batch.entries.count)",
-            "sync.batch.rejected": "\(response.results.count { $0.status == .rejected })",
+            "sync.batch.count": "\(answer.response.results.count)",
+            "sync.batch.rejected": "\(answer.response.results.count { $0.status == .rejected })",
         ])
-        return try .json(response)
+        return try .json(answer.response)
     }
 
     @Sendable func changes(_ request: Request, context: Context) async throws -> Response {
@@ -115,71 +75,25 @@ struct SyncController: Sendable {
             items[String(key)] = String(value)
         }
         let query = try ChangesQuery(queryItems: items)
-        try query.since.requireEpoch(store.epoch)
-        // A cursor past the end of the feed means the database was restored from an older copy
-        // (same epoch, shorter history): the client must resync fully, never skip silently.
-        if query.since.sequence > (try store.latestSequence(workspace: workspace)) {
-            throw ProtocolError.cursorEpochMismatch(serverEpoch: store.epoch)
-        }
         // Read before querying, so a push landing between the query and the wait still wakes us.
         let generation = await notifier.generation(of: workspace)
-        var page = try store.changes(workspace: workspace, after: query.since.sequence, limit: query.limit)
+        var page = try service.changes(workspace: workspace, query: query)
         let wait = min(query.wait, maxWaitSeconds)
         if page.entries.isEmpty, wait > 0,
            await notifier.wait(for: workspace, after: generation, timeout: .seconds(wait)) {
-            page = try store.changes(workspace: workspace, after: query.since.sequence, limit: query.limit)
+            page = try service.changes(workspace: workspace, query: query)
         }
-        return try .json(bytes: Self.changesBody(page, epoch: store.epoch, since: query.since))
+        return try .json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)))
     }
 
     // MARK: helpers
 
     /// The workspace of the path, once the bearer token is known, unrevoked and grants it.
     func authorize(_ request: Request, context: Context) throws -> String {
-        guard let header = request.headers[.authorization] else { throw APIError.missingToken }
-        let scheme = "bearer "
-        guard header.count > scheme.count, header.prefix(scheme.count).lowercased() == scheme else { throw APIError.missingToken }
-        let secret = header.dropFirst(scheme.count).trimmingCharacters(in: .whitespaces)
-        guard let tokenID = TokenSecrets.parse(secret),
-              let credential = try store.tokenCredential(id: tokenID),
-              TokenSecrets.matches(secret, storedHash: credential.secretHash)
-        else { throw APIError.unknownToken }
-        // Revocation is told only to someone holding the real secret.
-        guard !credential.isRevoked else { throw APIError.revokedToken }
-        guard let workspace = context.parameters.get("workspace"),
-              ServerStore.isValidWorkspaceName(workspace), try store.hasWorkspace(workspace)
-        else { throw APIError.unknownWorkspace }
-        guard credential.workspace == workspace else { throw APIError.forbidden }
-        return workspace
-    }
-
-    /// Entity and id to echo in a result: only when they are sane identifiers, never a megabyte of text.
-    private static func echo(_ version: RecordVersion) -> (entity: String?, id: String?) {
-        (version.entity.isEmpty || version.entity.utf8.count > 64 ? nil : version.entity,
-         version.id.isEmpty || version.id.utf8.count > 256 ? nil : version.id)
-    }
-
-    /// A `ChangesResponse` written around the stored version JSON, which is spliced in as is:
-    /// decoding and re-encoding every version would make the hot path several times slower.
-    static func changesBody(_ page: ChangeFeedPage, epoch: String, since: SyncCursor) throws -> ByteBuffer {
-        let next = try SyncCursor(epoch: epoch, sequence: page.entries.last?.sequence ?? since.sequence)
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(page.entries.reduce(160) { $0 + $1.json.utf8.count + 40 })
-        // Epoch and cursor are [A-Za-z0-9:-] by construction, so they need no JSON escaping.
-        buffer.writeString("{\"protocolVersion\":\(ProtocolVersion.current),\"epoch\":\"\(epoch)\",\"changes\":[")
-        for (position, entry) in page.entries.enumerated() {
-            buffer.writeString(position == 0 ? "{\"sequence\":" : ",{\"sequence\":")
-            buffer.writeString(String(entry.sequence))
-            buffer.writeString(",\"version\":")
-            buffer.writeString(entry.json)
-            if !entry.conflicts.isEmpty {
-                buffer.writeString(",\"conflicts\":[")
-                buffer.writeString(entry.conflicts.joined(separator: ","))
-                buffer.writeString("]")
-            }
-            buffer.writeString("}")
+        do {
+            return try service.authorize(authorization: request.headers[.authorization], workspace: context.parameters.get("workspace"))
+        } catch let error as ProtocolError where error.code == .unauthorized {
+            throw APIError(error, headers: [.wwwAuthenticate: "Bearer"])
         }
-        buffer.writeString("],\"nextCursor\":\"\(next)\",\"hasMore\":\(page.hasMore)}")
-        return buffer
     }
 }

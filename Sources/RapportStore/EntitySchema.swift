@@ -21,6 +21,14 @@ public struct EntitySchema: Hashable, Sendable {
         /// A JSON document kept as text (a normaliser, a weight table).
         case json
 
+        /// The dates a field may hold: the years 0001…9999, what ISO 8601 writes with four digits.
+        ///
+        /// A date outside cannot be shown or exported as a date (and ±1e308 ms is no date at all),
+        /// so it is refused like a value of the wrong type.
+        public static let dateRange: ClosedRange<Double> = -62_135_596_800_000 ... 253_402_300_799_999
+
+        static let dateRangeText = "-62135596800000 (0001-01-01T00:00:00Z) to 253402300799999 (9999-12-31T23:59:59.999Z)"
+
         var sqlType: String {
             switch self {
             case .number, .optionalNumber, .date, .optionalDate: "REAL"
@@ -34,8 +42,8 @@ public struct EntitySchema: Hashable, Sendable {
             if case .number(let n) = value, !n.isFinite { return false }
             return switch (self, value) {
             case (.text, .string), (.json, .string), (.optionalText, .string), (.optionalText, .null): true
-            case (.number, .number), (.date, .number), (.optionalNumber, .number), (.optionalNumber, .null),
-                 (.optionalDate, .number), (.optionalDate, .null): true
+            case (.number, .number), (.optionalNumber, .number), (.optionalNumber, .null), (.optionalDate, .null): true
+            case (.date, .number(let millis)), (.optionalDate, .number(let millis)): Self.dateRange.contains(millis)
             case (.choice(let allowed), .string(let s)): allowed.contains(s)
             default: false
             }
@@ -47,8 +55,8 @@ public struct EntitySchema: Hashable, Sendable {
             case .optionalText: "a string or null"
             case .number: "a number"
             case .optionalNumber: "a number or null"
-            case .date: "a date in epoch milliseconds"
-            case .optionalDate: "a date in epoch milliseconds, or null"
+            case .date: "a date in epoch milliseconds from \(Self.dateRangeText)"
+            case .optionalDate: "a date in epoch milliseconds from \(Self.dateRangeText), or null"
             case .choice(let allowed): "one of " + allowed.joined(separator: ", ")
             }
         }

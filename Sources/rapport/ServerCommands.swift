@@ -57,8 +57,43 @@ struct Serve: AsyncParsableCommand {
 
 struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "server", abstract: "Manage the server's workspaces and tokens.",
-        subcommands: [Workspace.self, Token.self])
+        commandName: "server", abstract: "Manage the server's workspaces, tokens and backups.",
+        subcommands: [Workspace.self, Token.self, Backup.self, Restore.self])
+
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy the server database to a new file; safe while the server runs.",
+            discussion: "Put the copy back with `rapport server restore`, never by copying the file over: restore gives it a new epoch so every client resyncs and re-sends what the copy lacks.")
+
+        @OptionGroup var options: ServerDatabaseOptions
+        @Option(name: [.customShort("o"), .long], help: "The new file to write (must not exist).") var output: String
+
+        func run() throws {
+            let store = try options.open()
+            try cli { try store.backup(to: output) }
+            if options.json { printJSON(["backup": output, "epoch": store.epoch]) } else { print("Backed up \(options.path) to \(output).") }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the server database with a backup; safe while the server runs.",
+            discussion: "The restored database gets a new epoch: on their next sync every client resets its cursor, pushes all its records again and pulls from the start, so nothing a client had that the backup lacks is lost.")
+
+        @OptionGroup var options: ServerDatabaseOptions
+        @Argument(help: "The backup file (made by `rapport server backup`).") var backup: String
+        @Flag(help: "Replace an existing server database (everything written after the backup is dropped from the server).") var replace = false
+
+        func run() throws {
+            let target = options.path
+            if FileManager.default.fileExists(atPath: target) && !replace {
+                throw CLIError("\(target) exists and restoring replaces everything in it; run again with --replace to do that")
+            }
+            let epoch = try cli { try ServerStore.restore(from: backup, to: target, replacingExisting: replace) }
+            if options.json { printJSON(["restored": backup, "db": target, "epoch": epoch]); return }
+            print("Restored \(backup) into \(target) under the new epoch \(epoch); clients resync in full on their next sync.")
+        }
+    }
 
     struct Workspace: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Workspaces (a CS team's data).", subcommands: [Add.self, List.self], defaultSubcommand: List.self)

@@ -106,6 +106,61 @@ struct CLITests {
         }
     }
 
+    @Test("a backup taken while the server runs and restored into the running server loses nothing any laptop had")
+    func backupAndRestoreOfALiveServer() throws {
+        try Self.withDirectory { dir in
+            try #require(Self.rapport(["server", "workspace", "add", "team", "--db", "server.db"], in: dir).status == 0)
+            let token = try Self.rapport(["server", "token", "add", "--workspace", "team", "--label", "t", "--db", "server.db", "--json"], in: dir)
+            let secret = try #require((try JSONSerialization.jsonObject(with: Data(token.out.utf8)) as? [String: Any])?["token"] as? String)
+            let (server, url) = try Self.serve(dir)
+            defer { server.terminate(); server.waitUntilExit() }
+            let env = ["RAPPORT_SERVER": url, "RAPPORT_WORKSPACE": "team", "RAPPORT_TOKEN": secret]
+            for name in ["a", "b"] { try #require(Self.rapport(["init", "--db", "\(name).db", "--name", name], in: dir).status == 0) }
+            try #require(Self.rapport(["account", "add", "Acme", "--id", "acme", "--arr", "1000", "--db", "a.db"], in: dir).status == 0)
+            try #require(Self.rapport(["sync", "--db", "a.db"], in: dir, env: env).status == 0)
+
+            let backup = try Self.rapport(["server", "backup", "--db", "server.db", "-o", "copy.db"], in: dir)
+            #expect(backup.status == 0, "\(backup.err)")
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("copy.db").path))
+            let again = try Self.rapport(["server", "backup", "--db", "server.db", "-o", "copy.db"], in: dir)
+            #expect(again.status != 0 && again.err.contains("already exists"), "a backup never overwrites: \(again.err)")
+
+            // Laptop a gets ahead of the backup: its acknowledged record exists only on the server now.
+            try #require(Self.rapport(["account", "add", "Globex", "--id", "globex", "--arr", "2000", "--db", "a.db"], in: dir).status == 0)
+            try #require(Self.rapport(["sync", "--db", "a.db"], in: dir, env: env).status == 0)
+
+            let refused = try Self.rapport(["server", "restore", "copy.db", "--db", "server.db"], in: dir)
+            #expect(refused.status != 0 && refused.err.contains("--replace"), "\(refused.err)")
+            let restore = try Self.rapport(["server", "restore", "copy.db", "--db", "server.db", "--replace", "--json"], in: dir)
+            #expect(restore.status == 0, "\(restore.err)")
+            #expect(restore.out.contains("\"epoch\""))
+
+            // Laptop b writes to the restored server; a's next sync resyncs and sends Globex again.
+            try #require(Self.rapport(["account", "add", "Initech", "--id", "initech", "--arr", "3000", "--db", "b.db"], in: dir).status == 0)
+            for db in ["b.db", "a.db", "b.db"] {
+                let sync = try Self.rapport(["sync", "--db", db], in: dir, env: env)
+                #expect(sync.status == 0, "\(db): \(sync.err)")
+            }
+            let a = try Self.rapport(["account", "list", "--json", "--db", "a.db"], in: dir).out
+            let b = try Self.rapport(["account", "list", "--json", "--db", "b.db"], in: dir).out
+            #expect(a == b)
+            for id in ["acme", "globex", "initech"] { #expect(a.contains("\"\(id)\""), "\(id) is missing after the restore") }
+        }
+    }
+
+    @Test("restore refuses a file that is not a server backup and leaves the server database as it was")
+    func restoreRefusesAForeignFile() throws {
+        try Self.withDirectory { dir in
+            try #require(Self.rapport(["server", "workspace", "add", "team", "--db", "server.db"], in: dir).status == 0)
+            try #require(Self.rapport(["init", "--db", "laptop.db", "--name", "laptop"], in: dir).status == 0)
+            let before = try Data(contentsOf: dir.appendingPathComponent("server.db"))
+            let result = try Self.rapport(["server", "restore", "laptop.db", "--db", "server.db", "--replace"], in: dir)
+            #expect(result.status != 0 && !result.err.isEmpty)
+            #expect(try Data(contentsOf: dir.appendingPathComponent("server.db")) == before)
+            #expect(try Self.rapport(["server", "workspace", "list", "--db", "server.db"], in: dir).out.contains("team"))
+        }
+    }
+
     @Test("export and import move changes between laptops without a server, and importing twice changes nothing")
     func exportImport() throws {
         try Self.withDirectory { dir in

@@ -329,10 +329,11 @@ struct KillTests {
             return statement.string(0) ?? ""
         }
 
-        /// The sequence of a cursor's text form `<epoch>:<sequence>` (0 for the start).
+        /// The sequence of a cursor's text form `<epoch>:<sequence>[:<tag>]` (0 for the start).
         static func sequence(of cursor: String) throws -> Int64 {
             if cursor.isEmpty { return 0 }
-            return try #require(cursor.split(separator: ":").last.flatMap { Int64($0) }, "cursor \(cursor)")
+            let parts = cursor.split(separator: ":")
+            return try #require(parts.count >= 2 ? Int64(parts[1]) : nil, "cursor \(cursor)")
         }
 
         /// Workspace `team`'s feed as stored: every record's merged version at its sequence.

@@ -20,10 +20,21 @@ struct LiveServer: Sendable {
 
     /// Starts the server in `directory`, runs `body`, and shuts the server down however `body` ends.
     static func run<T: Sendable>(in directory: URL, _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
-        let store = try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        let (store, secret) = try makeStore(at: directory.appendingPathComponent("server.db").path)
+        return try await run(store: store, secret: secret, body)
+    }
+
+    /// A new server database at `path` with the workspace and a token for it.
+    static func makeStore(at path: String) throws -> (ServerStore, secret: String) {
+        let store = try ServerStore.open(at: path, create: true)
         try store.addWorkspace(workspace)
         let (id, secret) = TokenSecrets.generate()
         _ = try store.addToken(id: id, workspace: workspace, label: "tests", secretHash: TokenSecrets.hash(secret))
+        return (store, secret)
+    }
+
+    /// Serves an existing database (whose workspace `secret` grants) for the duration of `body`.
+    static func run<T: Sendable>(store: ServerStore, secret: String, _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
         let configuration = ServerConfiguration(databasePath: store.path, port: 0)
         // Port 0 lets the kernel choose a free port; the running channel says which it chose.
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)

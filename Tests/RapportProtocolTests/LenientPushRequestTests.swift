@@ -33,6 +33,14 @@ struct LenientPushRequestTests {
               ("negative dot", record("bad", dot: "-1"), "a number is negative"),
               ("bad clock key", record("bad", clock: #"{"PHONE": 1}"#), "clock: clock key"),
               ("not an object", "42", "expected an object"),
+              ("unknown key beside the fields", record("bad").replacingOccurrences(of: #""entity":"#, with: #""sharedWith": "everyone", "entity":"#),
+               "unknown key 'sharedWith' in a record version"),
+              ("unknown key in a stamped value", record("bad").replacingOccurrences(of: #"{"value": "high","#, with: #"{"value": "high", "by": "CFO","#),
+               "fields.trust: unknown key 'by'"),
+              ("unknown key in the deleted flag", record("bad").replacingOccurrences(of: #"{"value": false,"#, with: #"{"value": false, "why": 1,"#),
+               "deleted: unknown key 'why'"),
+              ("number beyond a double", record("bad").replacingOccurrences(of: #""value": "high""#, with: #""value": 1e400"#),
+               "fields.trust.value: field value is a number beyond the range of a double"),
           ])
     func oneBadRecordDoesNotFailTheBatch(problem: String, bad: String, expectedReason: String) throws {
         let request = try Self.decode(Self.body([Self.record("a-1"), bad, Self.record("a-2")]))
@@ -82,6 +90,16 @@ struct LenientPushRequestTests {
         #expect(throws: ProtocolError(.unprocessable, "the request body has the wrong shape: versions[0].fields.trust.stamp: stamp must look like 1764000000000:0:9f2c4e1a0b7d6c5e (wallMillis:counter:replica)")) {
             try WireCoding.decode(PushRequest.self, from: Self.body([Self.record("a", trustStamp: #""yesterday""#)]))
         }
+        // 1e400 parses as JSON but fits no number type: the body has the wrong shape, it is not broken.
+        #expect(throws: ProtocolError(.unprocessable, "the request body has the wrong shape: \(DecodingError.outOfRangeNumber)")) {
+            try WireCoding.decode(LenientPushRequest.self, from: Data(#"{"protocolVersion": 1e400, "versions": []}"#.utf8))
+        }
+        #expect(throws: ProtocolError(.malformedJSON, "the request body is not valid JSON")) {
+            try WireCoding.decode(LenientPushRequest.self, from: Data(#"{"protocolVersion": 1e400, "versions": [}"#.utf8))
+        }
+        #expect(throws: ProtocolError(.unprocessable, "the request body has the wrong shape: unknown key 'force'; a push body has only protocolVersion, replica and versions")) {
+            try WireCoding.decode(LenientPushRequest.self, from: Data(#"{"protocolVersion": 1, "versions": [], "force": true}"#.utf8))
+        }
         #expect(throws: ProtocolError(.malformedJSON, "the request body is empty; send a JSON object")) {
             try WireCoding.decode(LenientPushRequest.self, from: Data())
         }
@@ -112,5 +130,23 @@ struct LenientPushRequestTests {
         let request = try Self.decode(data)
         #expect(request.entries == [.valid(version)])
         #expect(try WireCoding.decoder().decode(PushRequest.self, from: data).versions == [version])
+    }
+
+    @Test("the JSON grammar check accepts any well-formed text, numbers of any size included, and nothing else",
+          arguments: [
+              (#"{"a": [1, -0.5e-7, 1e400, -1E+400, true, false, null, "x\u00e9\n"], "b": {}, "c": []}"#, true),
+              (" [ ] ", true), ("0", true), (#""""#, true), (String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), true),
+              ("", false), ("{", false), (#"{"a" 1}"#, false), (#"{"a": 1,}"#, false), ("[1,]", false), ("01", false), ("1.", false),
+              ("1e", false), ("-", false), (".5", false), ("tru", false), ("nul", false), (#""\x""#, false), (#""\u12G4""#, false),
+              ("\"a\u{1}\"", false), ("[1] [2]", false), ("{1: 2}", false), (#"{"a": 1}}"#, false), ("NaN", false), ("[1 2]", false), ("\"\u{FF}\"", true),
+          ])
+    func jsonGrammar(text: String, valid: Bool) {
+        #expect(JSONSyntax.isValid(Data(text.utf8)) == valid)
+    }
+
+    @Test("a body that is not UTF-8 is not JSON, even if its bytes look like it")
+    func jsonGrammarNeedsUTF8() {
+        #expect(!JSONSyntax.isValid(Data([0x22, 0xFF, 0x22])))
+        #expect(!JSONSyntax.isValid(Data([0x5B, 0x22, 0xC3, 0x22, 0x5D])))
     }
 }

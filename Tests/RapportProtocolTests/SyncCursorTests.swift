@@ -18,8 +18,19 @@ struct SyncCursorTests {
         #expect(try SyncCursor("e1:\(Int64.max)").sequence == .max)
     }
 
+    @Test("a cursor carries the tag of the commit that wrote its sequence, and the old two-part form still parses")
+    func taggedForm() throws {
+        let cursor = try SyncCursor("\(Self.epoch):1043:0b4e8d2f6a1c9573")
+        #expect(cursor.epoch == Self.epoch && cursor.sequence == 1043 && cursor.tag == "0b4e8d2f6a1c9573")
+        #expect(cursor.description == "\(Self.epoch):1043:0b4e8d2f6a1c9573")
+        #expect(try SyncCursor(epoch: Self.epoch, sequence: 1043, tag: "0b4e8d2f6a1c9573") == cursor)
+        #expect(try SyncCursor("\(Self.epoch):1043").tag == nil)
+        #expect(try SyncCursor("\(Self.epoch):1043") != cursor)
+        #expect(throws: ProtocolError.self) { try SyncCursor(epoch: Self.epoch, sequence: 1, tag: "ABCDEF0123456789") }
+    }
+
     @Test("anything the server could not have produced is an invalid_cursor telling the client what to send",
-          arguments: [":5", "e1", "e1:", "e1:-1", "e1:+1", "e1:007", "e1:1.5", "e1:9223372036854775808", "e 1:5", "e1:5:6",
+          arguments: [":5", "e1", "e1:", "e1:-1", "e1:+1", "e1:007", "e1:1.5", "e1:9223372036854775808", "e 1:5", "e1:5:6", "e1:5:", "e1:5:0B4E8D2F6A1C9573", "e1:5:0b4e8d2f6a1c957", "e1:5:0b4e8d2f6a1c95733", "e1:5:0b4e8d2f6a1c9573:1",
                       "ep/och:1", String(repeating: "a", count: 65) + ":1", "é:1", "e1: 5"])
     func badCursors(text: String) {
         #expect(throws: ProtocolError.self) { try SyncCursor(text) }

@@ -92,6 +92,9 @@ import Testing
 
     @Test(arguments: [
         ("1e30", HTTPResponse.Status.unprocessableContent, "unprocessable"),
+        // Well-formed JSON: a number too large for any type is the wrong shape, not broken syntax.
+        ("1e400", .unprocessableContent, "unprocessable"),
+        ("-1e400", .unprocessableContent, "unprocessable"),
         ("9223372036854775808", .unprocessableContent, "unprocessable"),
         ("-9223372036854775809", .unprocessableContent, "unprocessable"),
         ("1.5", .unprocessableContent, "unprocessable"),
@@ -156,18 +159,92 @@ import Testing
         try await expectRejected(bad.version.body(), reason: bad.reason)
     }
 
-    @Test func anUnknownKeyBesideTheFieldsIsIgnoredAndNeverStored() async throws {
+    /// Pushes `bad` between two good versions and returns the three results, checking that the
+    /// good ones were stored and nothing of the bad one was.
+    private func pushBetweenGoodOnes(_ bad: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> PushResult {
+        let fixture = try Self.seededFixture()
+        var first = RawVersion(), last = RawVersion()
+        first.id = #""good-1""#
+        last.id = #""good-2""#
+        let body = #"{"protocolVersion": 1, "replica": "00000000000000a1", "versions": [\#(first.json), \#(bad), \#(last.json)]}"#
+        let results = try await fixture.withServer { client in
+            let response = try await client.push("alpha", token: fixture.alphaSecret, body: ByteBuffer(string: body))
+            #expect(response.status == .ok, sourceLocation: sourceLocation)
+            return try response.decode(PushResponse.self).results
+        }
+        #expect(results.map(\.status) == [.accepted, .rejected, .accepted], sourceLocation: sourceLocation)
+        let stored = try fixture.store.changes(workspace: "alpha", after: 0, limit: 10).entries
+        let ids = try stored.map { try WireCoding.decoder().decode(RecordVersion.self, from: Data($0.json.utf8)).id }
+        #expect(ids == ["seed-alpha", "good-1", "good-2"], sourceLocation: sourceLocation)
+        #expect(!stored.map(\.json).joined().contains("shadow"), sourceLocation: sourceLocation)
+        return try #require(results.count == 3 ? results[1] : nil, sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [
+        ("beside the fields", #""shadow": "'); DROP TABLE record; --""#, "unknown key 'shadow' in a record version"),
+        ("inside a stamped field", "", "fields.arr: unknown key 'shadow'"),
+        ("inside the deleted flag", "", "deleted: unknown key 'shadow'"),
+    ])
+    func anUnknownKeyInAVersionRejectsThatVersionAloneAndIsNeverStored(_ place: String, extra: String, message: String) async throws {
+        var raw = RawVersion()
+        raw.extra = extra
+        var json = raw.json
+        // The contract's additionalProperties: false holds inside every stamped value too.
+        if place == "inside a stamped field" {
+            json = json.replacingOccurrences(of: #""arr": {"value": 1000, "#, with: #""arr": {"shadow": 1e400, "value": 1000, "#)
+        } else if place == "inside the deleted flag" {
+            json = json.replacingOccurrences(of: #""deleted": {"value": false, "#, with: #""deleted": {"shadow": true, "value": false, "#)
+        }
+        #expect(json.contains("shadow"))
+        let rejected = try await pushBetweenGoodOnes(json)
+        #expect(rejected.reason == RejectionReason.invalidVersion)
+        #expect(rejected.message?.hasPrefix(message) == true, "\(rejected.message ?? "")")
+        #expect(rejected.message?.contains("DROP") == false)
+    }
+
+    @Test func anUnknownKeyInThePushEnvelopeIsRefusedWholeWith422NamingTheKey() async throws {
+        let fixture = try Self.seededFixture()
+        let before = try fixture.storedState()
+        let body = #"{"protocolVersion": 1, "replica": "00000000000000a1", "admin": true, "versions": [\#(RawVersion().json)]}"#
+        try await fixture.withServer { client in
+            let response = try await client.push("alpha", token: fixture.alphaSecret, body: ByteBuffer(string: body))
+            #expect(response.status == .unprocessableContent)
+            let error = try response.error()
+            #expect(error.code == "unprocessable")
+            #expect(error.message.contains("unknown key 'admin'") && error.message.contains("protocolVersion, replica and versions"))
+        }
+        #expect(try fixture.storedState() == before)
+    }
+
+    // MARK: dates and numbers out of range
+
+    @Test(arguments: ["1e308", "-1e308", "253402300800000", "-62135596800001", "1.7976931348623157e308"])
+    func aDateOutsideTheYears1To9999IsRejectedAloneAsAnInvalidValueNamingTheFieldAndTheRange(_ millis: String) async throws {
+        var raw = RawVersion()
+        raw.values["renewalDate"] = millis
+        let rejected = try await pushBetweenGoodOnes(raw.json)
+        #expect(rejected.reason == RejectionReason.invalidValue)
+        let message = rejected.message ?? ""
+        #expect(message.contains("account.renewalDate") && message.contains("0001-01-01") && message.contains("9999-12-31"), "\(message)")
+    }
+
+    @Test(arguments: ["-62135596800000", "0", "253402300799999"])
+    func aDateAtTheEdgesOfTheAllowedRangeIsStored(_ millis: String) async throws {
         let fixture = try ServerFixture()
         var raw = RawVersion()
-        raw.extra = #""shadow": "'); DROP TABLE record; --""#
-        let body = #"{"protocolVersion": 1, "replica": "00000000000000a1", "admin": true, "versions": [\#(raw.json)]}"#
-        try await fixture.withServer { client in
-            let pushed = try await client.push("alpha", token: fixture.alphaSecret, body: ByteBuffer(string: body))
-            #expect(try pushed.decode(PushResponse.self).results.map(\.status) == [.accepted])
+        raw.values["renewalDate"] = millis
+        try await fixture.withServer { [raw] client in
+            let response = try await client.push("alpha", token: fixture.alphaSecret, body: ByteBuffer(string: raw.body()))
+            #expect(try response.decode(PushResponse.self).results.map(\.status) == [.accepted])
         }
-        let stored = try fixture.store.changes(workspace: "alpha", after: 0, limit: 10).entries.map(\.json)
-        #expect(stored.count == 1)
-        #expect(!stored.joined().contains("shadow") && !stored.joined().contains("DROP"))
+    }
+
+    @Test func aNumberBeyondADoubleRejectsOnlyItsVersionAndTheMessageSaysWhere() async throws {
+        var raw = RawVersion()
+        raw.values["renewalDate"] = "1e400"
+        let rejected = try await pushBetweenGoodOnes(raw.json)
+        #expect(rejected.reason == RejectionReason.invalidVersion)
+        #expect(rejected.message == "fields.renewalDate.value: field value is a number beyond the range of a double (about ±1.8e308)")
     }
 
     // MARK: far-future stamps

@@ -32,6 +32,29 @@ import Testing
         #expect(try ServerStore.open(at: path(), create: true).epoch != first)
     }
 
+    @Test func aFeedWrittenBeforeCommitTagsGetsOneTagSoItsReadersCursorsCarryOneFromNowOn() throws {
+        // A file as the previous release left it: schema 2, one record pushed, no commit log.
+        do {
+            let db = try Database(path: path(), create: true)
+            try Migrator(applicationID: ServerMigrations.applicationID, migrations: Array(ServerMigrations.all.prefix(2))).prepare(db)
+            try db.execute("""
+                INSERT INTO _server (singleton, epoch, created_at) VALUES (1, 'old-epoch', 0);
+                INSERT INTO workspace (name, next_sequence, created_at) VALUES ('team', 2, 0);
+                INSERT INTO record (workspace, entity, id, sequence, version) VALUES ('team', 'account', 'a', 1, '{}');
+                """)
+            db.close()
+        }
+        let store = try ServerStore.open(at: path())
+        let head = try store.feedHead(workspace: "team")
+        #expect(head.epoch == "old-epoch" && head.sequence == 1)
+        let tag = try #require(head.tag)
+        // The old two-part cursor is still served, and a cursor with the new tag too.
+        #expect(try store.changes(workspace: "team", since: FeedPosition(epoch: "old-epoch", sequence: 1), limit: 10).next == head)
+        #expect(try store.changes(workspace: "team", since: head, limit: 10).next == head)
+        #expect { try store.changes(workspace: "team", since: FeedPosition(epoch: "old-epoch", sequence: 1, tag: tag == "0000000000000000" ? "1111111111111111" : "0000000000000000"), limit: 10) }
+            throws: { ($0 as? StoreError)?.code == .historyChanged }
+    }
+
     @Test func commitsAreSyncedToDiskBecauseAnAcknowledgedPushLeavesTheClientForGood() throws {
         let store = try ServerStore.open(at: path(), create: true)
         let mode = try store.withDatabase { db in

@@ -29,7 +29,7 @@ import Testing
             #expect(accepted.results.map(\.status) == [.accepted, .accepted])
             #expect(accepted.results.map(\.sequence) == [1, 2])
             #expect(accepted.results.map(\.index) == [0, 1])
-            #expect(accepted.cursor.description == "\(fixture.store.epoch):2")
+            #expect(accepted.cursor.epoch == fixture.store.epoch && accepted.cursor.sequence == 2 && accepted.cursor.tag != nil)
             first.dump(as: "push-response-1.json")
 
             let again = try await client.push("alpha", token: fixture.alphaSecret, versions: versions)
@@ -95,7 +95,7 @@ import Testing
         let fixture = try ServerFixture()
         let versions = (1...5).map { Fixtures.account("acct-\($0)") }
         try await fixture.withServer { client in
-            _ = try await client.push("alpha", token: fixture.alphaSecret, versions: versions)
+            let pushed = try await client.push("alpha", token: fixture.alphaSecret, versions: versions).decode(PushResponse.self)
             var since = ""
             var pages: [ChangesResponse] = []
             for number in 1...3 {
@@ -108,7 +108,10 @@ import Testing
             }
             #expect(pages.map { $0.changes.map(\.sequence) } == [[1, 2], [3, 4], [5]])
             #expect(pages.map(\.hasMore) == [true, true, false])
-            #expect(pages.map(\.nextCursor.description) == [2, 4, 5].map { "\(fixture.store.epoch):\($0)" })
+            // One push is one commit: every cursor into it carries its tag, the push's answer too.
+            let tag = try #require(pushed.cursor.tag)
+            #expect(pages.map(\.nextCursor.description) == [2, 4, 5].map { "\(fixture.store.epoch):\($0):\(tag)" })
+            #expect(pages.last?.nextCursor == pushed.cursor)
             #expect(pages.flatMap(\.changes).map(\.version) == versions)
             #expect(pages.allSatisfy { $0.epoch == fixture.store.epoch })
 
@@ -139,6 +142,34 @@ import Testing
             let response = try await client.changes("alpha", token: fixture.alphaSecret, query: "protocolVersion=1&since=\(fixture.store.epoch):50")
             #expect(response.status == .conflict)
             #expect(try response.error().code == "cursor_epoch_mismatch")
+        }
+    }
+
+    @Test func aCursorTaggedWithAnotherCommitThanTheOneThatWroteItsSequenceAsksForAFullResync() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withServer { client in
+            _ = try await client.push("alpha", token: fixture.alphaSecret, versions: [Fixtures.account("first")])
+            let second = try await client.push("alpha", token: fixture.alphaSecret, versions: [Fixtures.account("second")]).decode(PushResponse.self)
+            let tag = try #require(second.cursor.tag)
+            #expect(second.cursor.description == "\(fixture.store.epoch):2:\(tag)")
+
+            // The same sequence written by another commit: what a file copied back from a snapshot
+            // hands out again after it forgot the original commit.
+            let otherTag = tag == "0123456789abcdef" ? "fedcba9876543210" : "0123456789abcdef"
+            let forged = try await client.changes("alpha", token: fixture.alphaSecret, query: "protocolVersion=1&since=\(fixture.store.epoch):2:\(otherTag)")
+            #expect(forged.status == .conflict)
+            #expect(try forged.error().code == "cursor_epoch_mismatch")
+            #expect(try forged.error().epoch == fixture.store.epoch)
+
+            let genuine = try await client.changes("alpha", token: fixture.alphaSecret, query: "protocolVersion=1&since=\(second.cursor)")
+            #expect(genuine.status == .ok)
+            #expect(try genuine.decode(ChangesResponse.self).nextCursor == second.cursor)
+
+            // A cursor stored before tags existed is still served, and the answer carries the tag.
+            let untagged = try await client.changes("alpha", token: fixture.alphaSecret, query: "protocolVersion=1&since=\(fixture.store.epoch):1")
+            #expect(untagged.status == .ok)
+            let page = try untagged.decode(ChangesResponse.self)
+            #expect(page.changes.map(\.version.id) == ["second"] && page.nextCursor == second.cursor)
         }
     }
 

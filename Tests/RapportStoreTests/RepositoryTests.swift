@@ -39,6 +39,19 @@ import Testing
         ])
     }
 
+    @Test func aDateNoReplicaWouldAcceptIsRefusedAtTheLocalWriteInsteadOfStickingInTheOutbox() throws {
+        // Year 33658: a server and every other replica refuse it, so the write must not happen here either.
+        let farOff = Account(id: "far", name: "Far Off", renewalDate: Date(timeIntervalSince1970: 1e12), owner: "kim")
+        #expect { try store.accounts.create(farOff) } throws: { error in
+            let message = (error as? StoreError)?.message ?? ""
+            return (error as? StoreError)?.code == .invalidArgument && message.contains("account.renewalDate") && message.contains("9999-12-31")
+        }
+        #expect(try store.pendingChanges().isEmpty)
+        let lastDay = Account(id: "last", name: "Last Day", renewalDate: Date(timeIntervalSince1970: 253_402_300_799.999), owner: "kim")
+        try store.accounts.create(lastDay)
+        #expect(try store.accounts.get(id: "last")?.renewalDate == lastDay.renewalDate)
+    }
+
     @Test func stakeholdersRoundTrip() throws {
         try roundTrip(store.stakeholders, [
             Stakeholder(id: "p1", accountID: "a1", name: "Ana", role: "VP Ops", email: "ana@example.com"),

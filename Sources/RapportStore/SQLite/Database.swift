@@ -200,6 +200,34 @@ package final class Database {
         return result
     }
 
+    /// Replaces this database's whole content with `source`'s, page by page, in one write
+    /// transaction (SQLite's online backup API).
+    ///
+    /// Safe while other connections, in this or other processes, use either file: they see the
+    /// old content or the new one, never a mix. Waits up to 10 s for other writers to finish.
+    package func replaceContent(with source: Database) throws {
+        let destination = try openHandle(sql: nil)
+        let origin = try source.openHandle(sql: nil)
+        guard let backup = sqlite3_backup_init(destination, "main", origin, "main") else {
+            throw StoreError(resultCode: sqlite3_errcode(destination), connection: destination, sql: nil)
+        }
+        var resultCode: Int32 = SQLITE_OK
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            resultCode = sqlite3_backup_step(backup, -1)
+            if resultCode == SQLITE_BUSY || resultCode == SQLITE_LOCKED {
+                guard Date() < deadline else { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        } while resultCode == SQLITE_OK || resultCode == SQLITE_BUSY || resultCode == SQLITE_LOCKED
+        // finish releases the backup's locks and reports the first error of the run, if any.
+        let finished = sqlite3_backup_finish(backup)
+        if resultCode != SQLITE_DONE {
+            throw StoreError(resultCode: resultCode, message: "copying \(source.path) into \(path) failed (\(String(cString: sqlite3_errstr(resultCode))))", sql: nil)
+        }
+        try check(finished, sql: nil)
+    }
+
     private func rollBack(_ connection: OpaquePointer) {
         // Some errors (SQLITE_FULL, SQLITE_IOERR, …) already rolled the transaction back.
         guard sqlite3_get_autocommit(connection) == 0 else { return }

@@ -18,6 +18,7 @@ extension StoreError {
             case notFound
             case conflict
             case invalidArgument
+            case historyChanged
         }
 
         private let value: Value
@@ -52,6 +53,9 @@ extension StoreError {
         public static let conflict = Code(.conflict)
         /// The caller passed something the store cannot act on.
         public static let invalidArgument = Code(.invalidArgument)
+        /// A feed position from another history of the server database: another epoch, past the
+        /// end, or a sequence another commit wrote (the file was replaced or restored).
+        public static let historyChanged = Code(.historyChanged)
 
         public var description: String {
             switch value {
@@ -68,6 +72,7 @@ extension StoreError {
             case .notFound: "notFound"
             case .conflict: "conflict"
             case .invalidArgument: "invalidArgument"
+            case .historyChanged: "historyChanged"
             }
         }
     }

@@ -4,14 +4,17 @@ import Foundation
 /// the moment it was read (both from one read transaction, so they agree).
 ///
 /// There is more to fetch after this page exactly when the last entry's sequence is below
-/// `latestSequence`.
+/// `latestSequence`. `next` is where a reader stands after this page (its cursor), in the epoch
+/// and with the commit tag read in the same transaction.
 public struct ChangeFeedPage: Hashable, Sendable {
     public let entries: [ChangeFeedEntry]
     public let latestSequence: Int64
+    public let next: FeedPosition
 
-    public init(entries: [ChangeFeedEntry], latestSequence: Int64) {
+    public init(entries: [ChangeFeedEntry], latestSequence: Int64, next: FeedPosition) {
         self.entries = entries
         self.latestSequence = latestSequence
+        self.next = next
     }
 
     /// Whether entries after this page exist.

@@ -48,5 +48,19 @@ enum ServerMigrations {
             );
             CREATE INDEX conflict_record ON conflict(workspace, entity, id, sequence);
             """),
+        // A file copied back from a backup keeps its epoch and hands its lost sequences out again;
+        // each storing push leaves a random tag for the sequences it wrote, and cursors carry the
+        // tag, so a cursor from the lost history no longer matches. Feeds written before this
+        // migration get one tag covering what they hold.
+        Migration(version: 3, name: "push commits: a random tag per storing push, so cursors name their history", sql: """
+            CREATE TABLE push_commit (
+                workspace TEXT NOT NULL REFERENCES workspace(name),
+                last_sequence INTEGER NOT NULL,
+                tag TEXT NOT NULL,
+                PRIMARY KEY (workspace, last_sequence)
+            ) WITHOUT ROWID;
+            INSERT INTO push_commit (workspace, last_sequence, tag)
+                SELECT name, next_sequence - 1, lower(hex(randomblob(8))) FROM workspace WHERE next_sequence > 1;
+            """),
     ]
 }

@@ -51,6 +51,11 @@ extension ServerStore {
                     try statement.bind(next, at: 1)
                     try statement.bind(workspace, at: 2)
                     try statement.run()
+                    let commit = try db.cachedStatement("INSERT INTO push_commit (workspace, last_sequence, tag) VALUES (?, ?, ?)")
+                    try commit.bind(workspace, at: 1)
+                    try commit.bind(next - 1, at: 2)
+                    try commit.bind(Self.newCommitTag(), at: 3)
+                    try commit.run()
                 }
                 return outcomes
             }
@@ -60,41 +65,107 @@ extension ServerStore {
     /// Up to `limit` feed entries with a sequence above `after`, in order, with the newest sequence.
     ///
     /// Served by the `(workspace, sequence)` index, so the cost follows the page, not the workspace
-    /// size. Throws `.notFound` for an unknown workspace.
+    /// size. Throws `.notFound` for an unknown workspace. Does not check that `after` belongs to this
+    /// database's history; serving clients, use `changes(workspace:since:limit:)`.
     public func changes(workspace: String, after: Int64, limit: Int) throws -> ChangeFeedPage {
         try withDatabase { db in
             try db.inTransaction(.deferred) {
                 let latest = try Self.requireNextSequence(db, workspace: workspace) - 1
-                let statement = try db.cachedStatement(Self.feedSQL)
-                try statement.bind(workspace, at: 1)
-                try statement.bind(after, at: 2)
-                try statement.bind(Int64(max(0, limit)), at: 3)
-                defer { statement.reset() }
-                var entries: [ChangeFeedEntry] = []
-                entries.reserveCapacity(max(0, min(limit, 1000)))
-                while try statement.step() {
-                    entries.append(ChangeFeedEntry(sequence: statement.int64(0), json: statement.string(1) ?? ""))
-                }
-                statement.reset()
-                if let last = entries.last?.sequence {
-                    // A record's settled conflicts travel with it every time it is delivered, so every
-                    // replica journals them, not only the one whose push was merged. Filtering by the
-                    // cursor would be wrong: a record that moved on to a later sequence while a client
-                    // paged past the conflict's position would never deliver it. Replicas deduplicate.
-                    let conflicts = try db.cachedStatement(Self.feedConflictsSQL)
-                    try conflicts.bind(workspace, at: 1)
-                    try conflicts.bind(after, at: 2)
-                    try conflicts.bind(last, at: 3)
-                    var bySequence: [Int64: [String]] = [:]
-                    while try conflicts.step() { bySequence[conflicts.int64(0), default: []].append(conflicts.string(1) ?? "") }
-                    conflicts.reset()
-                    if !bySequence.isEmpty {
-                        entries = entries.map { ChangeFeedEntry(sequence: $0.sequence, json: $0.json, conflicts: bySequence[$0.sequence] ?? []) }
-                    }
-                }
-                return ChangeFeedPage(entries: entries, latestSequence: latest)
+                let entries = try Self.entries(db, workspace: workspace, after: after, limit: limit)
+                return ChangeFeedPage(entries: entries, latestSequence: latest,
+                                      next: try Self.position(db, workspace: workspace, at: entries.last?.sequence ?? after))
             }
         }
+    }
+
+    /// The page after a reader's position, once the position is known to belong to this database's
+    /// history; the page's `next` is the reader's position after it.
+    ///
+    /// Throws `.historyChanged` when `since` is from another epoch, past the end of the feed, or
+    /// tagged with another commit than the one that wrote its sequence here: the file was replaced
+    /// or restored from an older copy since the reader got it, so the sequences it has read may now
+    /// hold other changes, and the reader must start over. Throws `.notFound` for an unknown workspace.
+    public func changes(workspace: String, since: FeedPosition, limit: Int) throws -> ChangeFeedPage {
+        try withDatabase { db in
+            try db.inTransaction(.deferred) {
+                let epoch = try Self.readEpoch(db)
+                let latest = try Self.requireNextSequence(db, workspace: workspace) - 1
+                let history = "this position belongs to another history of the server database (it was replaced or restored)"
+                if let theirs = since.epoch, theirs != epoch { throw StoreError(code: .historyChanged, message: history) }
+                if since.sequence > latest { throw StoreError(code: .historyChanged, message: history) }
+                if let tag = since.tag, since.sequence > 0,
+                   try Self.commitTag(db, workspace: workspace, covering: since.sequence) != tag {
+                    throw StoreError(code: .historyChanged, message: history)
+                }
+                let entries = try Self.entries(db, workspace: workspace, after: since.sequence, limit: limit)
+                return ChangeFeedPage(entries: entries, latestSequence: latest,
+                                      next: try Self.position(db, workspace: workspace, at: entries.last?.sequence ?? since.sequence))
+            }
+        }
+    }
+
+    /// The position at the end of a workspace's feed right now: epoch, newest sequence and its
+    /// commit's tag. Throws `.notFound` for an unknown workspace.
+    public func feedHead(workspace: String) throws -> FeedPosition {
+        try withDatabase { db in
+            try db.inTransaction(.deferred) {
+                try Self.position(db, workspace: workspace, at: try Self.requireNextSequence(db, workspace: workspace) - 1)
+            }
+        }
+    }
+
+    private static func entries(_ db: Database, workspace: String, after: Int64, limit: Int) throws -> [ChangeFeedEntry] {
+        let statement = try db.cachedStatement(Self.feedSQL)
+        try statement.bind(workspace, at: 1)
+        try statement.bind(after, at: 2)
+        try statement.bind(Int64(max(0, limit)), at: 3)
+        defer { statement.reset() }
+        var entries: [ChangeFeedEntry] = []
+        entries.reserveCapacity(max(0, min(limit, 1000)))
+        while try statement.step() {
+            entries.append(ChangeFeedEntry(sequence: statement.int64(0), json: statement.string(1) ?? ""))
+        }
+        statement.reset()
+        if let last = entries.last?.sequence {
+            // A record's settled conflicts travel with it every time it is delivered, so every
+            // replica journals them, not only the one whose push was merged. Filtering by the
+            // cursor would be wrong: a record that moved on to a later sequence while a client
+            // paged past the conflict's position would never deliver it. Replicas deduplicate.
+            let conflicts = try db.cachedStatement(Self.feedConflictsSQL)
+            try conflicts.bind(workspace, at: 1)
+            try conflicts.bind(after, at: 2)
+            try conflicts.bind(last, at: 3)
+            var bySequence: [Int64: [String]] = [:]
+            while try conflicts.step() { bySequence[conflicts.int64(0), default: []].append(conflicts.string(1) ?? "") }
+            conflicts.reset()
+            if !bySequence.isEmpty {
+                entries = entries.map { ChangeFeedEntry(sequence: $0.sequence, json: $0.json, conflicts: bySequence[$0.sequence] ?? []) }
+            }
+        }
+        return entries
+    }
+
+    /// The position just after `sequence` was read, in this file's epoch.
+    private static func position(_ db: Database, workspace: String, at sequence: Int64) throws -> FeedPosition {
+        FeedPosition(epoch: try readEpoch(db), sequence: sequence,
+                     tag: sequence > 0 ? try commitTag(db, workspace: workspace, covering: sequence) : nil)
+    }
+
+    /// The tag of the push commit that wrote `sequence`: the first commit ending at or after it.
+    private static func commitTag(_ db: Database, workspace: String, covering sequence: Int64) throws -> String? {
+        let statement = try db.cachedStatement("""
+            SELECT tag FROM push_commit WHERE workspace = ? AND last_sequence >= ? ORDER BY last_sequence LIMIT 1
+            """)
+        try statement.bind(workspace, at: 1)
+        try statement.bind(sequence, at: 2)
+        defer { statement.reset() }
+        return try statement.step() ? statement.string(0) : nil
+    }
+
+    /// 64 random bits as 16 lowercase hex digits.
+    static func newCommitTag() -> String {
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// The newest sequence of a workspace's feed, 0 when empty; `.notFound` for an unknown workspace.

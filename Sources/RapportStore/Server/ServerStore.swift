@@ -13,19 +13,25 @@ public final class ServerStore: @unchecked Sendable {
     private let lock = NSLock()
     private let db: Database
     public let path: String
-    /// Names this life of the database: 1…64 characters of `[A-Za-z0-9-]`, fixed for the file's lifetime.
-    public let epoch: String
+    /// The epoch read when the file was opened, answered if the file cannot be read any more.
+    private let openedEpoch: String
+
+    /// Names this life of the database: 1…64 characters of `[A-Za-z0-9-]`.
+    ///
+    /// Read from the file on every use, because `restore(from:to:)` gives a running server's file a
+    /// new one; the feed reads it in the same transaction as the page (`changes(workspace:since:limit:)`).
+    public var epoch: String { (try? withDatabase { try Self.readEpoch($0) }) ?? openedEpoch }
 
     /// The SQL of a feed page, kept in one place so the index test checks the query pulls really run.
     static let feedSQL = "SELECT sequence, version FROM record WHERE workspace = ? AND sequence > ? ORDER BY sequence LIMIT ?"
 
-    private init(path: String, create: Bool) throws {
+    init(path: String, create: Bool) throws {
         let db = try Database(path: path, create: create)
         try Migrator(applicationID: ServerMigrations.applicationID, migrations: ServerMigrations.all).prepare(db)
         // A push the server acknowledges leaves the client's outbox for good, so the commit must
         // survive power loss too, not only a killed process: FULL syncs the WAL on every commit.
         try db.execute("PRAGMA synchronous = FULL")
-        self.epoch = try db.inTransaction(.immediate) {
+        self.openedEpoch = try db.inTransaction(.immediate) {
             let select = try db.prepare("SELECT epoch FROM _server")
             if try select.step(), let epoch = select.string(0) { return epoch }
             select.reset()
@@ -48,6 +54,21 @@ public final class ServerStore: @unchecked Sendable {
     }
 
     deinit { db.close() }
+
+    /// Closes the connection now; every later call fails. For handing the file to another tool
+    /// (a copy, a restore) while this object may still be referenced.
+    public func close() {
+        withDatabase { $0.close() }
+    }
+
+    static func readEpoch(_ db: Database) throws -> String {
+        let statement = try db.cachedStatement("SELECT epoch FROM _server")
+        defer { statement.reset() }
+        guard try statement.step(), let epoch = statement.string(0) else {
+            throw StoreError(code: .corruptDatabase, message: "the server database \(db.path) has no epoch")
+        }
+        return epoch
+    }
 
     func withDatabase<T>(_ body: (Database) throws -> T) rethrows -> T {
         lock.lock()

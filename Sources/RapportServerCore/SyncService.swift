@@ -1,0 +1,118 @@
+import Foundation
+import RapportMerge
+import RapportProtocol
+import RapportStore
+
+/// The sync protocol v1 without HTTP: authorization, push (body in, answer out) and the change feed
+/// (query in, page bytes out), over a `SyncStorage`.
+///
+/// One implementation of the protocol's semantics for every adapter: the Hummingbird server
+/// (`RapportServer`) and in-process transports for tests and the simulator. Every refusal is a
+/// `ProtocolError` (the adapter picks the status from its code); storage failures are thrown as they
+/// are. Waiting for changes (long-poll) is the adapter's business: the service answers at once.
+public struct SyncService: Sendable {
+    /// The most record versions one push may carry (413 beyond): far above what clients send
+    /// (500 by default), low enough that a batch of tiny bad elements cannot make a huge answer.
+    public static let maxVersionsPerPush = 10_000
+
+    public let storage: any SyncStorage
+
+    public init(storage: any SyncStorage) {
+        self.storage = storage
+    }
+
+    /// The answer to `GET /health`.
+    public func health() -> HealthResponse { HealthResponse(epoch: storage.epoch) }
+
+    // MARK: authorization
+
+    public static let missingToken = ProtocolError(.unauthorized, "this endpoint needs a token: send the header 'Authorization: Bearer <token>'")
+    public static let unknownToken = ProtocolError(.unauthorized, "the token is not valid on this server; ask an administrator for one (rapport server token add)")
+    public static let revokedToken = ProtocolError(.unauthorized, "the token was revoked; ask an administrator for a new one (rapport server token add)")
+    public static let forbidden = ProtocolError(.forbidden, "the token does not grant this workspace; use a token issued for it")
+    public static let unknownWorkspace = ProtocolError(.notFound, "no such workspace on this server; check the name, or create it (rapport server workspace add)")
+
+    /// The workspace named in the path, once `authorization` (the `Authorization` header's value)
+    /// holds a known, unrevoked bearer token that grants it.
+    ///
+    /// Checked in this order: token (401), workspace (404), grant (403). Revocation is told only
+    /// to someone holding the real secret.
+    public func authorize(authorization: String?, workspace: String?) throws -> String {
+        guard let header = authorization else { throw Self.missingToken }
+        let scheme = "bearer "
+        guard header.count > scheme.count, header.prefix(scheme.count).lowercased() == scheme else { throw Self.missingToken }
+        let secret = header.dropFirst(scheme.count).trimmingCharacters(in: .whitespaces)
+        guard let tokenID = TokenSecrets.parse(secret),
+              let credential = try storage.tokenCredential(id: tokenID),
+              TokenSecrets.matches(secret, storedHash: credential.secretHash)
+        else { throw Self.unknownToken }
+        guard !credential.isRevoked else { throw Self.revokedToken }
+        guard let workspace, ServerStore.isValidWorkspaceName(workspace), try storage.hasWorkspace(workspace)
+        else { throw Self.unknownWorkspace }
+        guard credential.workspace == workspace else { throw Self.forbidden }
+        return workspace
+    }
+
+    // MARK: push
+
+    /// What a push did: the answer to send, and whether anything was stored (so waiting readers
+    /// of the workspace should be woken).
+    public struct PushAnswer: Sendable {
+        public let response: PushResponse
+        public let stored: Bool
+    }
+
+    /// Reads a push body and merges its versions into `workspace` (already authorized).
+    ///
+    /// `protocolVersion` is read first (426), then the element count (413 beyond
+    /// `maxVersionsPerPush`; `limit` is the adapter's byte limit, reported with it), then the
+    /// envelope (400/422); each element is then judged alone.
+    public func push(workspace: String, body: Data, limit: Int, now: Date = Date()) throws -> PushAnswer {
+        let header = try WireCoding.decode(VersionHeader.self, from: body)
+        try ProtocolVersion.require(header.protocolVersion)
+        if let count = header.versionCount, count > Self.maxVersionsPerPush {
+            throw ProtocolError(.payloadTooLarge, "a push carries at most \(Self.maxVersionsPerPush) record versions; this one has \(count): push in smaller batches", limit: limit)
+        }
+        let batch = try WireCoding.decode(LenientPushRequest.self, from: body)
+        // The decoder tolerates a missing replica; the contract requires it, so a client that omits it
+        // learns now rather than when the server starts to use it.
+        guard batch.replica != nil else {
+            throw ProtocolError(.unprocessable, "the request body has the wrong shape: replica is missing; send the pushing replica's id (16 lowercase hex characters)")
+        }
+
+        var results: [PushResult?] = Array(repeating: nil, count: batch.entries.count)
+        var valid: [(index: Int, version: RecordVersion)] = []
+        valid.reserveCapacity(batch.entries.count)
+        for (index, entry) in batch.entries.enumerated() {
+            switch entry {
+            case .valid(let version): valid.append((index, version))
+            case .invalid(_, let reason): results[index] = .rejected(index: index, reason: RejectionReason.invalidVersion, message: reason)
+            }
+        }
+        let outcomes = valid.isEmpty ? [] : try storage.push(workspace: workspace, versions: valid.map(\.version), now: now)
+        var stored = false
+        for ((index, version), outcome) in zip(valid, outcomes) {
+            let (entity, id) = Self.echo(version)
+            switch outcome {
+            case .accepted(let sequence):
+                results[index] = PushResult(index: index, entity: entity, id: id, status: .accepted, sequence: sequence)
+                stored = true
+            case .stale(let sequence):
+                results[index] = PushResult(index: index, entity: entity, id: id, status: .stale, sequence: sequence)
+            case .merged(let sequence, let conflicts):
+                results[index] = PushResult(index: index, entity: entity, id: id, status: .merged, sequence: sequence, conflicts: conflicts.count)
+                stored = true
+            case .rejected(let reason, let message):
+                results[index] = .rejected(index: index, entity: entity, id: id, reason: reason, message: message)
+            }
+        }
+        let head = try storage.feedHead(workspace: workspace)
+        return PushAnswer(response: PushResponse(results: results.compactMap { $0 }, cursor: try Self.cursor(head)), stored: stored)
+    }
+
+    /// Entity and id to echo in a result: only when they are sane identifiers, never a megabyte of text.
+    private static func echo(_ version: RecordVersion) -> (entity: String?, id: String?) {
+        (version.entity.isEmpty || version.entity.utf8.count > 64 ? nil : version.entity,
+         version.id.isEmpty || version.id.utf8.count > 256 ? nil : version.id)
+    }
+}
