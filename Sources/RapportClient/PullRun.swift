@@ -17,6 +17,7 @@ struct PullRun {
         // A cursor that does not parse (a damaged file) restarts the feed: pulling again is
         // harmless because applying merges, whereas guessing a position could skip changes.
         var cursor = (try? SyncCursor(try store.info().cursor)) ?? .start
+        var check = try await Self.verifyPushes(store: store, api: api)
         var done = 0
         while true {
             try SyncAPI.checkCancellation()
@@ -34,6 +35,11 @@ struct PullRun {
             report.conflicts += applied.conflicts
             report.refused += applied.rejected
             report.cursor = page.nextCursor.description
+            // The pull cursor now covers the last push: from here on it vouches for that history.
+            if let pushed = check, page.nextCursor.epoch == pushed.epoch, page.nextCursor.sequence >= pushed.sequence {
+                try store.setPushCheck(nil)
+                check = nil
+            }
             done += page.changes.count
             progress(SyncProgress(phase: .pulling, done: done))
             guard page.hasMore else { return }
@@ -42,6 +48,22 @@ struct PullRun {
             }
             cursor = page.nextCursor
         }
+    }
+}
+
+extension PullRun {
+    /// Asks the server whether the feed position this replica's last acknowledged push reached
+    /// (`Store.pushCheck()`) is still in its history. A server restored from an older copy of its
+    /// database may have lost that push, and the replica's pull cursor alone cannot tell when it
+    /// is older than the restored copy: then this throws `.epochChanged`, and the sync sends
+    /// everything again. One small request before a sync pushes and before it pulls, while a
+    /// push is not yet covered by the pull cursor.
+    /// Returns the verified position; it is cleared once a pulled page's cursor reaches it.
+    @discardableResult
+    static func verifyPushes(store: Store, api: SyncAPI) async throws -> SyncCursor? {
+        guard let check = try store.pushCheck().flatMap({ try? SyncCursor($0) }), !check.isStart else { return nil }
+        _ = try await api.changes(ChangesQuery(since: check, limit: 1, wait: 0))
+        return check
     }
 }
 

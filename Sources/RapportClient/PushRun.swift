@@ -113,6 +113,8 @@ struct PushRun {
             }
         }
         report.acknowledged += try store.acknowledge(acknowledged, serverTime: response.serverDate)
+        // Where the feed stood after this push, verified before the next pull (`PullRun.verifyPushes`).
+        if !acknowledged.isEmpty { try store.setPushCheck(answer.cursor.description) }
         report.pushed += batch.count
         done += batch.count
         progress(SyncProgress(phase: .pushing, done: done, total: total))

@@ -65,6 +65,8 @@ public final class SyncSession: Sendable {
         if try store.recoverClockIfNeeded() { report.clockRecovered = true }
         try store.bindWorkspace(workspace, switching: options.switchWorkspace)
         let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry)
+        // A sync cut between its push and its pull left a position to verify before pushing more.
+        try await PullRun.verifyPushes(store: store, api: api)
         var push = PushRun(store: store, api: api, options: options, progress: progress)
         try await push.run(into: &report)
         try await PullRun(store: store, api: api, options: options, progress: progress).run(into: &report)

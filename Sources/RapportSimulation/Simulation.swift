@@ -1,12 +1,17 @@
 import Foundation
+import RapportClient
 import RapportMerge
 import RapportModel
+import RapportServerCore
 import RapportStore
 
-/// Runs random edits on several replicas and random partial syncs through an in-process server
-/// (the real `ServerStore`), with lost, duplicated and reordered deliveries, skewed clocks and
-/// crashes; then syncs everyone and checks that every replica equals the server and that no write
-/// vanished unaccounted for.
+/// Runs random edits on several replicas and random partial syncs: the real `SyncSession` against
+/// the real `SyncService` through an `InProcessTransport`, with a `FaultyTransport` in between that
+/// loses requests and answers, delivers twice and cuts syncs short; with skewed clocks, crashes, a
+/// replica restored from an old copy of its file, a server restored from an old copy of its
+/// database, clocks that jump 72 h ahead and back, stale edit screens, conflict resolutions and
+/// records created on several devices under one natural key. Then it syncs everyone and checks
+/// that every replica equals the server and that no write vanished unaccounted for.
 ///
 /// "Accounted for" means: the write is in the final state, or a later-stamped write replaced it and
 /// either that replacement was made by a replica that had seen it, or the overwritten value is in
@@ -50,7 +55,7 @@ public struct Simulation {
         var underWrongClock = false
     }
 
-    public func run() throws -> SimulationReport {
+    public func run() async throws -> SimulationReport {
         let started = Date()
         var rng = SplitMix64(seed: options.seed)
         var report = SimulationReport()
@@ -60,9 +65,13 @@ public struct Simulation {
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { if options.directory == nil { try? fm.removeItem(at: directory) } }
 
-        let server = try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        let serverPath = directory.appendingPathComponent("server.db").path
+        var server = try ServerStore.open(at: serverPath, create: true)
         let workspace = "sim"
         _ = try server.addWorkspace(workspace)
+        let (tokenID, secret) = TokenSecrets.generate()
+        _ = try server.addToken(id: tokenID, workspace: workspace, label: "simulation", secretHash: TokenSecrets.hash(secret))
+        var serverBackup: String?
 
         // Device-only identity markers (see `DeviceIdentity`), kept with the schedule's files.
         let identity = DeviceIdentity.directory(directory.appendingPathComponent("device"))
@@ -79,11 +88,12 @@ public struct Simulation {
         var accountIDs = Array(repeating: [String](), count: max(2, options.replicas))
         var assessmentIDs = Array(repeating: [String](), count: max(2, options.replicas))
         var heldKeys = Array(repeating: Set<String>(), count: max(2, options.replicas))
+        var seenChange = Array(repeating: Int64(0), count: max(2, options.replicas))
         var backup: (replica: Int, path: String, writesBefore: Int)?
         var restoreWindow: Int?  // the restored replica, until it re-identifies
         var journaledBeforeRestore = Set<Stamp>()  // entries the restore rolled back were journaled once
-        let restoreAt = options.restoreFromBackup ? options.ops * 2 / 3 : -1
-        let backupAt = options.restoreFromBackup ? options.ops / 3 : -1
+        let restoreAt = options.restoreFromBackup || options.restoreServer ? options.ops * 2 / 3 : -1
+        let backupAt = options.restoreFromBackup || options.restoreServer ? options.ops / 3 : -1
 
         let debug = ProcessInfo.processInfo.environment["RAPPORT_SIM_DEBUG"] != nil
         func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
@@ -113,90 +123,72 @@ public struct Simulation {
             }
         }
 
-        func sync(_ r: Int, full: Bool) throws {
+        /// One sync of replica `r` by the real client; a partial one is cut short and may lose
+        /// requests or answers on the way, and may crash the app before it could finish.
+        func sync(_ r: Int, full: Bool) async throws {
             report.syncs += 1
-            let store = replicas[r].store
-            // Push.
-            var rounds = 0
-            var after: Int64 = 0
-            _ = try store.recoverClockIfNeeded()
-            repeat {
-                let pending = try store.pendingChanges(limit: full ? 200 : Int.random(in: 1...30, using: &rng), after: after)
-                if pending.isEmpty { break }
-                after = pending.map(\.token.change).max() ?? after
-                let order = full ? pending : pending.shuffled(using: &rng)
-                if !full && chance(options.drop) {
-                    report.dropped += 1
-                    if chance(0.5) { break }  // lost before reaching the server
-                    _ = try server.push(workspace: workspace, versions: order.map(\.version))  // reached it; the answer was lost
-                    break
-                }
-                var outcomes = try server.push(workspace: workspace, versions: order.map(\.version))
-                if !full && chance(options.duplicate) {
-                    report.duplicated += 1
-                    outcomes = try server.push(workspace: workspace, versions: order.map(\.version))
-                }
-                if !full && chance(options.crash) {
+            let before = try replicas[r].store.info().replicaID
+            var syncOptions = SyncOptions(maxBatchCount: full ? 500 : Int.random(in: 1...30, using: &rng),
+                                          pageSize: full ? 500 : Int.random(in: 1...40, using: &rng),
+                                          retry: RetryPolicy(attempts: 1, baseDelay: 0, maxDelay: 0))
+            syncOptions.wait = 0
+            let transport = FaultyTransport(InProcessTransport(service: SyncService(storage: server), token: secret), seed: rng.next(),
+                                            drop: full ? 0 : options.drop, duplicate: full ? 0 : options.duplicate,
+                                            budget: full ? nil : Int.random(in: 1...4, using: &rng))
+            let session = SyncSession(store: replicas[r].store, transport: transport, workspace: workspace, options: syncOptions)
+            do {
+                let result = try await session.sync()
+                report.fullResyncs += result.fullResync ? 1 : 0
+                if debug { print("  sync r\(r) full=\(full) pushed \(result.pushed) pulled \(result.pulled) resync \(result.fullResync) cursor \(result.cursor)") }
+            } catch let error as SyncError where !full && error.code == .unreachable {
+                if debug { print("  sync r\(r) cut: \(error.message.prefix(80)) check \(String(describing: try replicas[r].store.pushCheck())) pending \(try replicas[r].store.info().pendingChanges)") }
+                if chance(options.crash) {
                     report.crashes += 1
                     replicas[r].store = try Store.open(at: replicas[r].path, wallClock: replicas[r].clock, identity: identity)
-                    return
                 }
-                var acknowledged: [PendingChange.Token] = []
-                for (change, outcome) in zip(order, outcomes) {
-                    switch outcome {
-                    case .accepted, .stale: acknowledged.append(change.token)
-                    case .merged:
-                        acknowledged.append(change.token)
-                    case .rejected(let reason, _) where reason == "clock_drift":
-                        // As SyncSession does: stays queued until the clock heals.
-                        report.rejected += 1
-                    case .rejected(let reason, let message):
-                        report.rejected += 1
-                        try store.setAside(change.token, reason: reason, message: message)
-                    }
-                }
-                try store.acknowledge(acknowledged)
-                rounds += 1
-            } while full && rounds < 1_000
-            // Pull.
-            let decoder = JSONDecoder()
-            repeat {
-                let cursor = try store.info().cursor
-                let since = Int64(cursor.split(separator: ":").last ?? "0") ?? 0
-                let page = try server.changes(workspace: workspace, after: since, limit: full ? 500 : Int.random(in: 1...40, using: &rng))
-                if page.entries.isEmpty { break }
-                var versions = try page.entries.map { try decoder.decode(RecordVersion.self, from: Data($0.json.utf8)) }
-                let settled = try page.entries.flatMap { try $0.conflicts.map { try decoder.decode(Conflict.self, from: Data($0.utf8)) } }
-                if !full {
-                    if chance(options.drop) { report.dropped += 1; break }
-                    versions.shuffle(using: &rng)
-                    if chance(options.duplicate) {
-                        report.duplicated += 1
-                        if try store.apply(versions, serverConflicts: settled).reidentified, restoreWindow == r { restoreWindow = nil }
-                    }
-                }
-                if try store.apply(versions, cursor: "sim:\(page.entries.last!.sequence)", serverConflicts: settled).reidentified, restoreWindow == r {
-                    restoreWindow = nil
-                }
-                for version in versions where !heldKeys[r].contains("\(version.entity)/\(version.id)") {
-                    heldKeys[r].insert("\(version.entity)/\(version.id)")
-                    if version.entity == "account" { accountIDs[r].append(version.id) }
-                    if version.entity == "assessment" { assessmentIDs[r].append(version.id) }
-                }
-                if !full { break }
-                if !page.hasMore { break }
-            } while true
+            }
+            let faults = transport.faults
+            report.dropped += faults.dropped + faults.answersLost
+            report.duplicated += faults.duplicated
+            report.reordered += faults.reordered
+            if restoreWindow == r, try replicas[r].store.info().replicaID != before { restoreWindow = nil }
+            // The ids this replica now holds, from the rows its syncs changed (edits pick among them).
+            let changed = try replicas[r].store.exportChanges(since: seenChange[r])
+            seenChange[r] = changed.nextSince
+            for version in changed.versions where !heldKeys[r].contains("\(version.entity)/\(version.id)") {
+                heldKeys[r].insert("\(version.entity)/\(version.id)")
+                if version.entity == "account" { accountIDs[r].append(version.id) }
+                if version.entity == "assessment" { assessmentIDs[r].append(version.id) }
+            }
         }
 
         for op in 0..<options.ops {
             report.ops += 1
-            if op == backupAt {
+            if op == backupAt, options.restoreServer {
+                let copy = directory.appendingPathComponent("server-backup.db").path
+                try server.backup(to: copy)
+                serverBackup = copy
+            }
+            if op == restoreAt, let copy = serverBackup {
+                report.serverRestores += 1
+                if debug { print("  SERVER RESTORE at op \(op), epoch before \(server.epoch)") }
+                if options.seed / 4 % 2 == 0 {
+                    // Copied back by hand while the server is stopped: same epoch, shorter history.
+                    server.close()
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: serverPath + suffix) }
+                    try FileManager.default.copyItem(atPath: copy, toPath: serverPath)
+                    server = try ServerStore.open(at: serverPath)
+                } else {
+                    _ = try ServerStore.restore(from: copy, to: serverPath, replacingExisting: true)
+                }
+            }
+            if op == backupAt, options.restoreFromBackup {
                 let r = Int.random(in: 0..<replicas.count, using: &rng)
                 let copy = directory.appendingPathComponent("backup-\(r).db").path
                 try replicas[r].store.backup(to: copy)
                 backup = (r, copy, writes.count)
             }
-            if op == restoreAt, let backup {
+            if op == restoreAt, options.restoreFromBackup, let backup {
                 let r = backup.replica
                 report.restores += 1
                 // Writes made after the backup that never reached the server are legitimately gone.
@@ -241,7 +233,7 @@ public struct Simulation {
                     report.clockJumps += 1
                     // The device syncs while its clock is wrong (the server refuses the write and
                     // it stays queued), then the clock is fixed and the replica heals.
-                    try sync(r, full: false)
+                    try await sync(r, full: false)
                     replicas[r].jump.offset = 0
                     if try replicas[r].store.recoverClockIfNeeded() { report.clockRecoveries += 1 }
                     try remapRestamped(r)
@@ -295,12 +287,12 @@ public struct Simulation {
             } else if dice < 0.85, let account = known {
                 _ = try store.accounts.restore(id: account.id)
             } else {
-                try sync(r, full: false)
+                try await sync(r, full: false)
             }
         }
 
         // Everyone syncs until quiet: twice around, so each replica sees what the others pushed.
-        for _ in 0..<2 { for r in replicas.indices { try sync(r, full: true) } }
+        for _ in 0..<2 { for r in replicas.indices { try await sync(r, full: true) } }
 
         if ProcessInfo.processInfo.environment["RAPPORT_SIM_DEBUG"] != nil {
             for replica in replicas {

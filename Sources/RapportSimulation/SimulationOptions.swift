@@ -16,19 +16,24 @@ public struct SimulationOptions: Sendable, Hashable {
     public var crash = 0.05
     /// Restore one replica from an old copy of its database file part-way through.
     public var restoreFromBackup = false
+    /// Restore the server from an old copy of its database part-way through: by copying the file
+    /// back while it is stopped (every 8th seed from 2) or with `rapport server restore` (the others).
+    public var restoreServer = false
     /// Where replica files go (a fresh temporary folder when nil; removed afterwards).
     public var directory: URL?
 
     public init() {}
 
     /// The schedule shape CI and `rapport simulate --mixed` use for `seed`: 2–6 replicas,
-    /// 40–100 operations, and a replica restored from an old copy of its file in every 4th seed.
+    /// 40–100 operations, a replica restored from an old copy of its file in every 4th seed, and
+    /// the server restored from an old copy of its database in every 4th seed from 2.
     public static func mixed(seed: UInt64) -> SimulationOptions {
         var options = SimulationOptions()
         options.seed = seed
         options.replicas = 2 + Int(seed % 5)
         options.ops = 40 + Int(seed % 7) * 10
         options.restoreFromBackup = seed % 4 == 0
+        options.restoreServer = seed % 4 == 2
         return options
     }
 }

@@ -8,8 +8,12 @@ public struct SimulationReport: Sendable, Hashable {
     public var syncs = 0
     public var dropped = 0
     public var duplicated = 0
+    public var reordered = 0
     public var crashes = 0
     public var restores = 0
+    /// Server databases restored from an old copy, and full resyncs the clients ran.
+    public var serverRestores = 0
+    public var fullResyncs = 0
     public var rejected = 0
     /// Edits made while a device clock ran 72 h ahead, and how many of those replicas healed.
     public var clockJumps = 0

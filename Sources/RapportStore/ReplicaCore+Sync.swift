@@ -271,7 +271,7 @@ extension ReplicaCore {
                 while try statement.step() { ids.append(statement.string(0) ?? "") }
                 for id in ids { try enqueue(schema.name, id: id) }
             }
-            try db.execute("UPDATE _replica SET cursor = ''")
+            try db.execute("UPDATE _replica SET cursor = '', pushed_cursor = NULL")
         }
     }
 

@@ -140,6 +140,32 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// The server's feed position after this replica's last acknowledged push, while a pull has
+    /// not yet passed it: a sync cut between its push and its pull left it, and the next pull
+    /// checks that the server still has that history (a server restored from an older copy may
+    /// have lost the push, which must then be sent again).
+    public func pushCheck() throws -> String? {
+        try withCore { core in
+            try core.read {
+                let statement = try core.db.cachedStatement("SELECT pushed_cursor FROM _replica")
+                defer { statement.reset() }
+                _ = try statement.step()
+                return statement.string(0)
+            }
+        }
+    }
+
+    /// Sets (or, with nil, clears) the push check; see `pushCheck()`.
+    public func setPushCheck(_ cursor: String?) throws {
+        try withCore { core in
+            try core.write {
+                let statement = try core.db.cachedStatement("UPDATE _replica SET pushed_cursor = ?")
+                try statement.bind(cursor, at: 1)
+                try statement.run()
+            }
+        }
+    }
+
     /// Unpins a clock that a write under a wrong device clock pushed far into the future: this
     /// replica takes a fresh id and re-stamps its unsynced future writes (see the README's merge
     /// rules). Returns whether it did; a sync calls it before pushing.

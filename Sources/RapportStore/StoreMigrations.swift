@@ -115,6 +115,7 @@ enum StoreMigrations {
             ALTER TABLE _replica ADD COLUMN previous_ids TEXT NOT NULL DEFAULT '';
             ALTER TABLE _replica ADD COLUMN before_jump_wall INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE _replica ADD COLUMN before_jump_counter INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE _replica ADD COLUMN pushed_cursor TEXT;
             CREATE TABLE _unreadable (
                 entity TEXT NOT NULL,
                 id TEXT NOT NULL,

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportSimulation
 
-struct Simulate: ParsableCommand {
+struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Conflict-resolution testing at scale: random edits on N replicas, faulty syncs, then a convergence check.",
         discussion: "Exits non-zero with the seed and the first difference if any replica diverges or a write is lost unaccounted for.")
@@ -16,7 +16,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Clock skew bound per replica, in milliseconds.") var skewMs: Int64 = 3_600_000
     @Option(help: "Chance of a crash between a server answer and its acknowledgement (0–1).") var crash = 0.05
     @Flag(help: "Restore one replica from an old copy of its file part-way through.") var restoreBackup = false
-    @Flag(help: "Vary the shape by seed as CI does (2–6 replicas, 40–100 ops, a restored backup every 4th seed); --replicas, --ops and --restore-backup are then ignored.") var mixed = false
+    @Flag(help: "Restore the server from an old copy of its database part-way through.") var restoreServer = false
+    @Flag(help: "Vary the shape by seed as CI does (2–6 replicas, 40–100 ops, a replica restored from backup every 4th seed, the server every 4th seed from 2); --replicas, --ops, --restore-backup and --restore-server are then ignored.") var mixed = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -28,7 +29,7 @@ struct Simulate: ParsableCommand {
         guard skewMs >= 0, skewMs < 86_400_000 else { throw ValidationError("--skew-ms must be between 0 and 86399999 (the server refuses stamps over 24 h ahead)") }
     }
 
-    func run() throws {
+    func run() async throws {
         var totals = SimulationReport()
         var failed: [SimulationReport] = []
         let started = Date()
@@ -37,16 +38,20 @@ struct Simulate: ParsableCommand {
             options.replicas = replicas
             options.ops = ops
             options.restoreFromBackup = restoreBackup
+            options.restoreServer = restoreServer
             if mixed { options = .mixed(seed: seed + offset) }
             options.seed = seed + offset
             options.drop = drop
             options.duplicate = duplicate
             options.skewMillis = skewMs
             options.crash = crash
-            let report = try cli { try Simulation(options: options).run() }
+            let report: SimulationReport
+            do { report = try await Simulation(options: options).run() } catch { throw describe(error) }
             totals.ops += report.ops; totals.writes += report.writes; totals.syncs += report.syncs
             totals.dropped += report.dropped; totals.duplicated += report.duplicated; totals.crashes += report.crashes
+            totals.reordered += report.reordered
             totals.restores += report.restores; totals.records += report.records
+            totals.serverRestores += report.serverRestores; totals.fullResyncs += report.fullResyncs
             totals.clockJumps += report.clockJumps; totals.clockRecoveries += report.clockRecoveries
             totals.resolutions += report.resolutions; totals.refusedResolutions += report.refusedResolutions
             for (kind, n) in report.conflicts { totals.conflicts[kind, default: 0] += n }
@@ -58,19 +63,19 @@ struct Simulate: ParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         if json {
             printJSON(["seed": seed, "schedules": schedules, "ops": totals.ops, "writes": totals.writes, "syncs": totals.syncs,
-                       "dropped": totals.dropped, "duplicated": totals.duplicated, "crashes": totals.crashes, "restores": totals.restores,
+                       "dropped": totals.dropped, "duplicated": totals.duplicated, "reordered": totals.reordered, "crashes": totals.crashes, "restores": totals.restores, "serverRestores": totals.serverRestores, "fullResyncs": totals.fullResyncs,
                        "clockJumps": totals.clockJumps, "clockRecoveries": totals.clockRecoveries, "resolutions": totals.resolutions,
                        "refusedResolutions": totals.refusedResolutions,
                        "conflicts": totals.conflicts, "failed": failed.map(\.seed), "seconds": seconds] as [String: Any])
         } else {
             print("seed \(seed)\(schedules > 1 ? "…\(seed + UInt64(schedules) - 1)" : ""): \(schedules) schedule(s), \(mixed ? "2–6" : "\(replicas)") replicas, \(totals.ops) ops (\(totals.writes) field writes), \(totals.syncs) syncs")
-            print("faults: \(totals.dropped) dropped, \(totals.duplicated) duplicated, \(totals.crashes) crashes, \(totals.restores) restores from backup, \(totals.clockJumps) edits under a clock 72 h ahead (\(totals.clockRecoveries) healed)")
+            print("faults: \(totals.dropped) dropped, \(totals.duplicated) duplicated, \(totals.reordered) reordered, \(totals.crashes) crashes, \(totals.restores) replicas and \(totals.serverRestores) servers restored from backup (\(totals.fullResyncs) full resyncs), \(totals.clockJumps) edits under a clock 72 h ahead (\(totals.clockRecoveries) healed)")
             print("people: \(totals.resolutions) conflicts resolved on a random replica, \(totals.refusedResolutions) refused as superseded")
             print("conflicts journaled: \(totals.conflicts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ").nonEmpty ?? "none")")
             print(failed.isEmpty ? "converged: every replica equals the server, no write lost (\(String(format: "%.1f", seconds)) s)" : "FAILED: \(failed.count) schedule(s)")
         }
         if let first = failed.first {
-            throw CLIError("diverged with seed \(first.seed): \(first.divergence ?? "") \(first.lostWrites.joined(separator: "; ")) — replay with `rapport simulate --seed \(first.seed) \(mixed ? "--mixed" : "--replicas \(replicas) --ops \(ops)\(restoreBackup ? " --restore-backup" : "")")`")
+            throw CLIError("diverged with seed \(first.seed): \(first.divergence ?? "") \(first.lostWrites.joined(separator: "; ")) — replay with `rapport simulate --seed \(first.seed) \(mixed ? "--mixed" : "--replicas \(replicas) --ops \(ops)\(restoreBackup ? " --restore-backup" : "")\(restoreServer ? " --restore-server" : "")")`")
         }
     }
 }

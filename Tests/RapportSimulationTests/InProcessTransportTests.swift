@@ -80,4 +80,35 @@ import Testing
         #expect(try b.accounts.list().map(\.id).sorted() == ["acme", "globex"])
         #expect(try a.allVersions() == (try b.allVersions()))
     }
+
+    @Test func aPushWhoseSyncWasCutBeforeItsPullIsSentAgainWhenTheServerFileIsCopiedBackFromBefore() async throws {
+        let a = try replica("a"), b = try replica("b")
+        try b.accounts.create(Account(id: "initech", name: "Initech", segment: "smb", arr: 1, owner: "kim"))
+        _ = try await sync(b)
+        _ = try await sync(a)
+        let backup = directory.appendingPathComponent("backup.db").path
+        try server.backup(to: backup)
+        // a pushes, then the app is killed before its pull: its cursor is from before the push.
+        try a.accounts.create(Account(id: "acme", name: "Acme", segment: "smb", arr: 1000, owner: "kim"))
+        let cut = FaultyTransport(InProcessTransport(service: SyncService(storage: server), token: secret), seed: 1, drop: 0, duplicate: 0, budget: 1)
+        await #expect(throws: SyncError.self) {
+            _ = try await SyncSession(store: a, transport: cut, workspace: "team", options: SyncOptions(retry: RetryPolicy(attempts: 1))).sync()
+        }
+        #expect(try a.info().pendingChanges == 0)
+        // The server's file is copied back from the snapshot while it is stopped (same epoch),
+        // and another replica's push hands the lost sequence out again.
+        let path = server.path
+        server.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        try FileManager.default.copyItem(atPath: backup, toPath: path)
+        let restored = try ServerStore.open(at: path)
+        try b.accounts.create(Account(id: "globex", name: "Globex", segment: "smb", arr: 2, owner: "kim"))
+        _ = try await SyncSession(store: b, transport: InProcessTransport(service: SyncService(storage: restored), token: secret), workspace: "team").sync()
+
+        let report = try await SyncSession(store: a, transport: InProcessTransport(service: SyncService(storage: restored), token: secret), workspace: "team").sync()
+        #expect(report.fullResync)
+        _ = try await SyncSession(store: b, transport: InProcessTransport(service: SyncService(storage: restored), token: secret), workspace: "team").sync()
+        #expect(try b.accounts.list().map(\.id) == ["acme", "globex", "initech"])
+        #expect(try a.allVersions() == (try b.allVersions()))
+    }
 }

@@ -11,10 +11,10 @@ struct SimulationTests {
     static let firstSeed = UInt64(ProcessInfo.processInfo.environment["RAPPORT_SIM_FIRST_SEED"] ?? "") ?? 1
 
     @Test("random schedules with lost, duplicated and reordered deliveries, skewed clocks, crashes and a restored backup all converge without losing writes")
-    func randomSchedulesConverge() throws {
+    func randomSchedulesConverge() async throws {
         var failures: [String] = []
         for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.schedules)) {
-            let report = try Simulation(options: .mixed(seed: seed)).run()
+            let report = try await Simulation(options: .mixed(seed: seed)).run()
             if !report.passed {
                 failures.append("seed \(seed): \(report.divergence ?? "") \(report.lostWrites.joined(separator: "; "))")
             }
@@ -23,14 +23,14 @@ struct SimulationTests {
     }
 
     @Test("a schedule with concurrent edits journals conflicts, and the same seed gives the same counts")
-    func conflictsAreJournaledAndSeedsReplay() throws {
+    func conflictsAreJournaledAndSeedsReplay() async throws {
         var options = SimulationOptions()
         options.seed = 42
         options.replicas = 4
         options.ops = 400
         options.skewMillis = 0
-        let first = try Simulation(options: options).run()
-        let second = try Simulation(options: options).run()
+        let first = try await Simulation(options: options).run()
+        let second = try await Simulation(options: options).run()
         #expect(first.passed, "seed 42: \(first.divergence ?? "") \(first.lostWrites)")
         #expect((first.conflicts["field"] ?? 0) > 0, "400 ops on 4 replicas should produce concurrent edits")
         #expect(first.conflicts == second.conflicts && first.writes == second.writes && first.syncs == second.syncs)
