@@ -85,7 +85,7 @@ if Context.environment["RAPPORT_FUZZ"] != nil {
         .systemLibrary(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
         .executableTarget(
             name: "rapport-fuzz",
-            dependencies: ["RapportStore", "RapportProtocol", "RapportClient", "CFuzzerDriver"],
+            dependencies: ["RapportStore", "RapportProtocol", "RapportClient", "RapportServerCore", "CFuzzerDriver"],
             path: "Fuzz/rapport-fuzz",
             swiftSettings: strict),
     ]

@@ -112,7 +112,7 @@ struct PushRun {
                              message: result.message ?? "the server refused this record without saying why", into: &report)
             }
         }
-        report.acknowledged += try store.acknowledge(acknowledged, serverTime: response.serverDate)
+        report.acknowledged += try store.acknowledge(acknowledged, serverTime: response.serverDate, workspace: api.workspace)
         // Where the feed stood after this push, verified before the next pull (`PullRun.verifyPushes`).
         if !acknowledged.isEmpty { try store.setPushCheck(answer.cursor.description) }
         report.pushed += batch.count

@@ -75,8 +75,9 @@ public struct DeviceIdentity: Sendable {
         if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
             return .directory(URL(fileURLWithPath: state).appendingPathComponent("rapport"))
         }
-        let home = FileManager.default.homeDirectoryForCurrentUser
-        return .directory(home.appendingPathComponent(".local/state/rapport"))
+        // NSHomeDirectory is the user's home on Linux and macOS and the app's container on iOS,
+        // where an app should rather pass its own device-only storage.
+        return .directory(URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".local/state/rapport"))
     }
 
     /// The absolute, symlink-free form of a database path, the marker's key.

@@ -5,27 +5,30 @@ extension ReplicaCore {
     /// The newest wall time this replica trusts: its own clock's, or the server's last reading if later.
     var trustedNow: Int64 { max(wallClock.millis, serverTime ?? .min) }
 
-    /// Whether the clock has run more than the drift bound ahead of both this device's wall time
-    /// and the server's last reading: a write was made while the device clock was far ahead.
-    var clockRanAway: Bool { clock.latest.wallMillis > trustedNow + clock.maxDriftMillis }
+    /// Whether this replica's own writes have run the clock more than the drift bound ahead of
+    /// everything it can vouch for (its device's wall time, the server's last reading, what it
+    /// received): a write was made while the device clock was far ahead. A clock that is merely
+    /// behind what it received does not count; it keeps its id and ticks on from what it saw.
+    var clockRanAway: Bool { clock.latest.wallMillis > max(trustedNow, saneLatest.wallMillis) + clock.maxDriftMillis }
 
     /// Unpins a clock that a write made under a wrong device clock pushed into the future.
     ///
     /// Such a write is refused by every server (`clock_drift`), and every later write would be
     /// stamped after it and refused too. So this replica takes a fresh id, restarts its clock at
-    /// the trusted time (or where it was before it leapt, if later), and re-stamps its own unsynced writes from the future in their original
+    /// the greatest reading it can vouch for, and re-stamps its own unsynced writes from the future in their original
     /// order: nobody else has seen them (a server refused them), so they lose nothing but a wrong
     /// time. Writes within the bound are left alone; servers accept them. Runs inside `write`.
     func recoverFromRunawayClock() throws {
         guard clockRanAway else { return }
-        let bound = trustedNow + clock.maxDriftMillis
+        let base = max(HLCTimestamp(wallMillis: trustedNow, counter: 0), saneLatest)
+        let bound = base.wallMillis + clock.maxDriftMillis
         try reidentify()
         // Its own writes: under the id it had until now, or an earlier one if it re-identified
         // (a restored copy noticed at a pull) while the clock was still wrong.
         let own = Set(try previousIDs())
-        // Restart where the clock was before it leapt: the future writes saw everything up to
-        // there (values they overwrote included), so their new stamps must come after it.
-        clock = HybridLogicalClock(latest: max(HLCTimestamp(wallMillis: trustedNow, counter: 0), beforeJump), maxDriftMillis: clock.maxDriftMillis)
+        // Restart from everything the replica can vouch for: the future writes may have seen (and
+        // overwritten) any of it, so their new stamps must come after it.
+        clock = HybridLogicalClock(latest: base, maxDriftMillis: clock.maxDriftMillis)
         let statement = try db.cachedStatement("SELECT entity, id FROM _outbox ORDER BY change")
         var queued: [(entity: String, id: String)] = []
         while try statement.step() { queued.append((statement.string(0) ?? "", statement.string(1) ?? "")) }

@@ -53,6 +53,7 @@ extension ReplicaCore {
                     continue
                 }
                 clock.absorb(version.maxStamp.hlc, now: wallClock.millis)
+                saneLatest = max(saneLatest, version.maxStamp.hlc)
                 let local = try loadVersion(version.entity, id: version.id)
                 if version.clock[replicaID] > (local?.clock[replicaID] ?? 0) { sawOwnUnknownWrites = true }
                 guard let local else {
@@ -125,7 +126,9 @@ extension ReplicaCore {
     /// Merges the kept unreadable versions that this build can now read; returns how many.
     @discardableResult
     func retryUnreadable() throws -> Int {
-        try write {
+        // Opening a store must not take the write lock (or run clock recovery) for nothing.
+        guard try read({ try unreadableCount() }) > 0 else { return 0 }
+        return try write {
             let statement = try db.cachedStatement("SELECT entity, id, version FROM _unreadable")
             var kept: [(entity: String, id: String, version: RecordVersion?)] = []
             while try statement.step() {
@@ -185,6 +188,7 @@ extension ReplicaCore {
         // The ids this file wrote under before, newest first (a few are enough): its own unsynced
         // writes may still carry one (see `recoverFromRunawayClock`).
         let previous = ([old.rawValue] + (try previousIDs()).map(\.rawValue)).prefix(16).joined(separator: ",")
+        identityChanged = true
         let statement = try db.cachedStatement("UPDATE _replica SET replica_id = ?, previous_ids = ?")
         try statement.bind(replicaID.rawValue, at: 1)
         try statement.bind(previous, at: 2)
@@ -242,10 +246,16 @@ extension ReplicaCore {
 
     /// Clears outbox entries whose record has not been written since the token was read.
     @discardableResult
-    func acknowledge(_ tokens: [PendingChange.Token], serverTime: Int64? = nil) throws -> Int {
+    func acknowledge(_ tokens: [PendingChange.Token], serverTime: Int64? = nil, workspace: String? = nil) throws -> Int {
         defer { if !tokens.isEmpty { rememberIdentity() } }
         return try write {
             try noteServerTime(serverTime)
+            if let workspace, !tokens.isEmpty {
+                // Records that reached a workspace bind the replica to it, even before its first pull.
+                let bind = try db.cachedStatement("UPDATE _replica SET workspace = coalesce(workspace, ?)")
+                try bind.bind(workspace, at: 1)
+                try bind.run()
+            }
             let statement = try db.cachedStatement("DELETE FROM _outbox WHERE entity = ? AND id = ? AND change = ?")
             var cleared = 0
             for token in tokens {
@@ -287,6 +297,9 @@ extension ReplicaCore {
     /// Journals a conflict unless the same pair of writes is already journaled (it can reach a
     /// replica both from its own merge and from the server's feed). Returns whether it was new.
     func journalIfNew(_ conflict: Conflict, at millis: Int64) throws -> Bool {
+        // Two devices settling one conflict write the same resolution record: bookkeeping whose
+        // later write simply wins, never a conflict to show a person.
+        guard conflict.entity != ConflictResolution.schema.name else { return false }
         let statement = try db.cachedStatement("""
             SELECT 1 FROM _conflict WHERE entity = ? AND record_id = ? AND field = ?
             AND ((local_stamp = ? AND remote_stamp = ?) OR (local_stamp = ? AND remote_stamp = ?)) LIMIT 1

@@ -15,11 +15,15 @@ package final class ReplicaCore {
     var changeCounter: Int64 = 0
     /// The server's wall time when this replica last heard from it (HTTP `Date`), if ever.
     var serverTime: Int64?
-    /// The clock's reading just before its last local tick that leapt more than the drift bound:
-    /// where a clock pinned in the future by a wrong device clock restarts from.
-    var beforeJump = HLCTimestamp.zero
+    /// The greatest reading this replica can vouch for: every stamp it received, and its own
+    /// readings that stayed within the drift bound of what it knew (the server's time, or this).
+    /// A clock pinned in the future by a wrong device clock restarts from here (see
+    /// `recoverFromRunawayClock`), so re-stamped writes still come after everything they saw.
+    var saneLatest = HLCTimestamp.zero
     var codec = VersionCodec()
     private var inWrite = false
+    /// Set when the replica id changed in the current write; the device marker follows after commit.
+    var identityChanged = false
     private var sql: [String: EntitySQL] = [:]
 
     let identity: DeviceIdentity
@@ -30,7 +34,8 @@ package final class ReplicaCore {
         try Migrator(applicationID: StoreMigrations.applicationID, migrations: StoreMigrations.all).prepare(db)
         self.db = db
         self.wallClock = wallClock
-        self.identity = identity
+        // An in-memory database is never restored or copied: nothing to remember.
+        self.identity = path == ":memory:" || path.isEmpty ? .none : identity
         self.canonicalPath = DeviceIdentity.canonical(path)
         self.replicaID = ReplicaID.random()
         self.clock = HybridLogicalClock()
@@ -82,7 +87,7 @@ package final class ReplicaCore {
     @discardableResult
     func loadState() throws -> Bool {
         let statement = try db.cachedStatement("""
-            SELECT replica_id, hlc_wall, hlc_counter, change_counter, max_drift_ms, server_time, before_jump_wall, before_jump_counter FROM _replica
+            SELECT replica_id, hlc_wall, hlc_counter, change_counter, max_drift_ms, server_time, sane_wall, sane_counter FROM _replica
             """)
         guard try statement.step() else { return false }
         replicaID = try ReplicaID(statement.string(0) ?? "")
@@ -90,20 +95,20 @@ package final class ReplicaCore {
                                    maxDriftMillis: statement.int64(4))
         changeCounter = statement.int64(3)
         serverTime = statement.isNull(5) ? nil : statement.int64(5)
-        beforeJump = HLCTimestamp(wallMillis: statement.int64(6), counter: UInt32(truncatingIfNeeded: statement.int64(7)))
+        saneLatest = HLCTimestamp(wallMillis: statement.int64(6), counter: UInt32(truncatingIfNeeded: statement.int64(7)))
         statement.reset()
         return true
     }
 
     private func saveState() throws {
         let statement = try db.cachedStatement("""
-            UPDATE _replica SET hlc_wall = ?, hlc_counter = ?, change_counter = ?, before_jump_wall = ?, before_jump_counter = ?
+            UPDATE _replica SET hlc_wall = ?, hlc_counter = ?, change_counter = ?, sane_wall = ?, sane_counter = ?
             """)
         try statement.bind(clock.latest.wallMillis, at: 1)
         try statement.bind(Int64(clock.latest.counter), at: 2)
         try statement.bind(changeCounter, at: 3)
-        try statement.bind(beforeJump.wallMillis, at: 4)
-        try statement.bind(Int64(beforeJump.counter), at: 5)
+        try statement.bind(saneLatest.wallMillis, at: 4)
+        try statement.bind(Int64(saneLatest.counter), at: 5)
         try statement.run()
     }
 
@@ -114,17 +119,23 @@ package final class ReplicaCore {
         inWrite = true
         defer { inWrite = false }
         do {
-            return try db.inTransaction(.immediate) {
+            let result = try db.inTransaction(.immediate) {
                 try loadState()
                 try recoverFromRunawayClock()
                 let result = try body()
                 try saveState()
                 return result
             }
+            if identityChanged {
+                identityChanged = false
+                rememberIdentity()
+            }
+            return result
         } catch {
             // The in-memory clock may have advanced inside the rolled-back transaction; that is
             // harmless (it only moves forward) but reload so memory matches the file.
             _ = try? loadState()
+            identityChanged = false
             throw error
         }
     }
@@ -136,9 +147,10 @@ package final class ReplicaCore {
 
     /// A fresh stamp for a local write.
     func nextStamp() -> Stamp {
-        let before = clock.latest
         let reading = clock.tick(now: wallClock.millis)
-        if reading.wallMillis - before.wallMillis > clock.maxDriftMillis { beforeJump = before }
+        if reading.wallMillis <= max(saneLatest.wallMillis, serverTime ?? .min) + clock.maxDriftMillis {
+            saneLatest = max(saneLatest, reading)
+        }
         return Stamp(hlc: reading, replica: replicaID)
     }
 

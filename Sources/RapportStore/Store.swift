@@ -96,8 +96,8 @@ public final class Store: @unchecked Sendable {
     /// Clears the outbox entries of these exact versions; a record written since stays queued.
     /// `serverTime` is the server's wall time from its answer (HTTP `Date`), if known.
     @discardableResult
-    public func acknowledge(_ tokens: [PendingChange.Token], serverTime: Date? = nil) throws -> Int {
-        try withCore { try $0.acknowledge(tokens, serverTime: serverTime.map { Int64($0.epochMillis) }) }
+    public func acknowledge(_ tokens: [PendingChange.Token], serverTime: Date? = nil, workspace: String? = nil) throws -> Int {
+        try withCore { try $0.acknowledge(tokens, serverTime: serverTime.map { Int64($0.epochMillis) }, workspace: workspace) }
     }
 
     /// Merges remote versions, journals conflicts (those found here and those a server settled,
@@ -123,8 +123,18 @@ public final class Store: @unchecked Sendable {
                 _ = try statement.step()
                 let bound = statement.string(0)
                 statement.reset()
-                // A replica that never synced binds on its first applied page (with the cursor).
-                if bound == workspace || bound == nil { return }
+                if bound == workspace { return }
+                if bound == nil {
+                    // Never bound: a fresh replica binds on its first acknowledged push or applied
+                    // page. One that synced before bindings existed has a cursor of unknown
+                    // workspace: it pulls this one from the start, which merging makes harmless.
+                    let cursor = try core.db.cachedStatement("SELECT cursor FROM _replica")
+                    _ = try cursor.step()
+                    let hasCursor = !(cursor.string(0) ?? "").isEmpty
+                    cursor.reset()
+                    if hasCursor { try core.db.execute("UPDATE _replica SET cursor = ''") }
+                    return
+                }
                 if !switching {
                     throw StoreError(code: .conflict, message: """
                         this replica syncs with workspace '\(bound ?? "")', not '\(workspace.prefix(64))': its cursor and records belong there. \

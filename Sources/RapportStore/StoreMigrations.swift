@@ -113,8 +113,8 @@ enum StoreMigrations {
             ALTER TABLE _replica ADD COLUMN workspace TEXT;
             ALTER TABLE _replica ADD COLUMN server_time INTEGER;
             ALTER TABLE _replica ADD COLUMN previous_ids TEXT NOT NULL DEFAULT '';
-            ALTER TABLE _replica ADD COLUMN before_jump_wall INTEGER NOT NULL DEFAULT 0;
-            ALTER TABLE _replica ADD COLUMN before_jump_counter INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE _replica ADD COLUMN sane_wall INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE _replica ADD COLUMN sane_counter INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE _replica ADD COLUMN pushed_cursor TEXT;
             CREATE TABLE _unreadable (
                 entity TEXT NOT NULL,

@@ -70,15 +70,21 @@ struct CLITests {
         return (process, String(text[range]))
     }
 
+    /// A server database with workspace `team` and a token for it, served by `rapport serve`;
+    /// returns the server process and the environment that points `rapport sync` at it.
+    static func serveTeam(_ dir: URL) throws -> (Process, [String: String]) {
+        try #require(rapport(["server", "workspace", "add", "team", "--db", "server.db"], in: dir).status == 0)
+        let token = try rapport(["server", "token", "add", "--workspace", "team", "--label", "t", "--db", "server.db", "--json"], in: dir)
+        let secret = try #require((try JSONSerialization.jsonObject(with: Data(token.out.utf8)) as? [String: Any])?["token"] as? String)
+        let (server, url) = try serve(dir)
+        return (server, ["RAPPORT_SERVER": url, "RAPPORT_WORKSPACE": "team", "RAPPORT_TOKEN": secret])
+    }
+
     @Test("two laptops edit offline, sync through `rapport serve`, list the conflict, resolve it, and converge")
     func twoLaptopsThroughAServer() throws {
         try Self.withDirectory { dir in
-            try #require(Self.rapport(["server", "workspace", "add", "team", "--db", "server.db"], in: dir).status == 0)
-            let token = try Self.rapport(["server", "token", "add", "--workspace", "team", "--label", "t", "--db", "server.db", "--json"], in: dir)
-            let secret = try #require((try JSONSerialization.jsonObject(with: Data(token.out.utf8)) as? [String: Any])?["token"] as? String)
-            let (server, url) = try Self.serve(dir)
+            let (server, env) = try Self.serveTeam(dir)
             defer { server.terminate(); server.waitUntilExit() }
-            let env = ["RAPPORT_SERVER": url, "RAPPORT_WORKSPACE": "team", "RAPPORT_TOKEN": secret]
 
             for name in ["a", "b"] { try #require(Self.rapport(["init", "--db", "\(name).db", "--name", name], in: dir).status == 0) }
             try #require(Self.rapport(["account", "add", "Globex", "--id", "globex", "--arr", "1000", "--db", "a.db"], in: dir).status == 0)
@@ -109,12 +115,8 @@ struct CLITests {
     @Test("a backup taken while the server runs and restored into the running server loses nothing any laptop had")
     func backupAndRestoreOfALiveServer() throws {
         try Self.withDirectory { dir in
-            try #require(Self.rapport(["server", "workspace", "add", "team", "--db", "server.db"], in: dir).status == 0)
-            let token = try Self.rapport(["server", "token", "add", "--workspace", "team", "--label", "t", "--db", "server.db", "--json"], in: dir)
-            let secret = try #require((try JSONSerialization.jsonObject(with: Data(token.out.utf8)) as? [String: Any])?["token"] as? String)
-            let (server, url) = try Self.serve(dir)
+            let (server, env) = try Self.serveTeam(dir)
             defer { server.terminate(); server.waitUntilExit() }
-            let env = ["RAPPORT_SERVER": url, "RAPPORT_WORKSPACE": "team", "RAPPORT_TOKEN": secret]
             for name in ["a", "b"] { try #require(Self.rapport(["init", "--db", "\(name).db", "--name", name], in: dir).status == 0) }
             try #require(Self.rapport(["account", "add", "Acme", "--id", "acme", "--arr", "1000", "--db", "a.db"], in: dir).status == 0)
             try #require(Self.rapport(["sync", "--db", "a.db"], in: dir, env: env).status == 0)

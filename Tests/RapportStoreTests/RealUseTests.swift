@@ -312,4 +312,99 @@ final class SettableClock: @unchecked Sendable {
         #expect(try a.info().workspace == "two")
         #expect(try a.pendingChanges(limit: .max).map(\.version.id) == ["acme"])
     }
+
+    // MARK: what a review found
+
+    @Test func aResolutionReceivedBeforeItsConflictMakesTheConflictArriveSettled() throws {
+        let (a, _) = try conflicted()
+        let entry = try #require(try a.conflicts().first)
+        try a.resolveConflict(entry.seq, choice: .theirs)
+        let fresh = try replica("fresh")
+        let resolutions = try a.allVersions(entity: "resolution")
+        _ = try fresh.apply(resolutions, cursor: "e:1")                                 // an earlier page
+        _ = try fresh.apply(try a.allVersions(entity: "account"), cursor: "e:2", serverConflicts: [entry.conflict])
+        #expect(try fresh.conflicts().isEmpty)
+        #expect(try fresh.conflicts(includeResolved: true).count == 1)
+    }
+
+    @Test func resolvingAfterALaterEditFromAReplicaThatNeverSawTheConflictIsRefused() throws {
+        let (a, b) = try conflicted()
+        let c = try replica("c")
+        _ = try c.apply(try a.allVersions())
+        try c.accounts.update(id: "acme") { $0.owner = "from c" }
+        _ = try b.apply(try c.pendingChanges(limit: .max).map(\.version))
+        let entry = try #require(try b.conflicts().first)
+        let error = try #require(throws: StoreError.self) { try b.resolveConflict(entry.seq, choice: .mine) }
+        #expect(error.message.contains("no longer applies"))
+        #expect(try b.accounts.get(id: "acme")?.owner == "from c")
+        #expect(try b.conflicts().count == 1)
+    }
+
+    @Test func keepingTheWinningValueIsStillAWriteOtherReplicasReceive() throws {
+        let (a, _) = try conflicted()
+        let entry = try #require(try a.conflicts().first)
+        let before = try #require(try a.version(entity: "account", id: "acme")?.fields["owner"])
+        try a.resolveConflict(entry.seq, choice: entry.conflict.winner == .local ? .mine : .theirs)
+        let after = try #require(try a.version(entity: "account", id: "acme")?.fields["owner"])
+        #expect(after.value == before.value)
+        #expect(after.stamp > before.stamp)
+        #expect(try a.pendingChanges(limit: .max).contains { $0.version.entity == "account" })
+    }
+
+    @Test func twoReplicasSettlingTheSameConflictShowNoConflictAboutTheResolution() throws {
+        let (a, b) = try conflicted()
+        try a.resolveConflict(try #require(try a.conflicts().first).seq, choice: .mine)
+        try b.resolveConflict(try #require(try b.conflicts().first).seq, choice: .mine)
+        try exchange(a, b)
+        for store in [a, b] {
+            #expect(try store.conflicts().allSatisfy { $0.conflict.entity != "resolution" })
+        }
+        // The two resolutions of the owner are themselves concurrent edits of it: one conflict, shown.
+        #expect(try a.accounts.get(id: "acme") == (try b.accounts.get(id: "acme")))
+    }
+
+    @Test func aReplicaThatSyncedBeforeWorkspaceBindingPullsFromTheStartOnce() throws {
+        let a = try replica("a")
+        _ = try a.apply([], cursor: "epoch:41")
+        try a.withCore { core in try core.write { try core.db.execute("UPDATE _replica SET workspace = NULL") } }
+        try a.bindWorkspace("team")
+        #expect(try a.info().cursor == "")
+    }
+
+    @Test func aDeviceClockBehindWithNoServerTimeKeepsItsIDAndItsEditsWin() throws {
+        let clock = SettableClock()
+        clock.set(hoursAhead: -48)
+        let a = try replica("a", wallClock: clock.wallClock)
+        let stranger = try ReplicaID("00000000000000aa")
+        let remote = RecordVersion.create(entity: "account", id: "acme", fields: Account(id: "acme", name: "Acme", segment: "smb", arr: 1, owner: "kim").fieldValues,
+                                          stamp: Stamp(hlc: HLCTimestamp(wallMillis: Int64(Date().timeIntervalSince1970 * 1000)), replica: stranger))
+        _ = try a.apply([remote], cursor: "e:1")                      // a pulled page, no server time
+        let id = try a.info().replicaID
+        try a.accounts.update(id: "acme") { $0.owner = "lee" }
+        try a.accounts.update(id: "acme") { $0.segment = "mid" }
+        #expect(try a.info().replicaID == id)
+        let b = try replica("b")
+        _ = try b.apply([remote])
+        _ = try b.apply(try a.pendingChanges(limit: .max).map(\.version))
+        #expect(try b.accounts.get(id: "acme")?.owner == "lee")
+    }
+
+    @Test func anEditUnderAWrongClockOfAValueFromADeviceAheadStillWinsAfterTheClockHeals() throws {
+        let clock = SettableClock()
+        let a = try replica("a", wallClock: clock.wallClock)
+        let stranger = try ReplicaID("00000000000000bb")
+        // b's clock is 20 h ahead (within what servers accept); a receives its owner.
+        let ahead = Int64(Date().timeIntervalSince1970 * 1000) + 20 * 3_600_000
+        let fromB = RecordVersion.create(entity: "account", id: "acme", fields: Account(id: "acme", name: "Acme", segment: "smb", arr: 1, owner: "b").fieldValues,
+                                         stamp: Stamp(hlc: HLCTimestamp(wallMillis: ahead), replica: stranger))
+        _ = try a.apply([fromB], cursor: "e:1")
+        clock.set(hoursAhead: 72)
+        try a.accounts.update(id: "acme") { $0.owner = "a, after seeing b" }
+        clock.set(hoursAhead: 0)
+        #expect(try a.recoverClockIfNeeded())
+        let c = try replica("c")
+        _ = try c.apply([fromB])
+        _ = try c.apply(try a.pendingChanges(limit: .max).map(\.version))
+        #expect(try c.accounts.get(id: "acme")?.owner == "a, after seeing b")
+    }
 }
