@@ -402,7 +402,8 @@ extension ReplicaCore {
             }
             // Settled first, so the write below does not count as an unrelated later edit.
             try markResolved(seq, resolution: "\(label): \(value)")
-            try recordResolution(conflict, outcome: "\(label): \(value)")
+            // Other replicas read this: say what was chosen, not whose it was ("mine" is relative).
+            try recordResolution(conflict, outcome: "resolved on another replica: chose \(value)")
             if conflict.field == "deleted" {
                 guard case .bool(let deleted) = value else {
                     throw StoreError(code: .invalidArgument, message: "the deleted flag takes true or false")
@@ -502,7 +503,7 @@ extension ReplicaCore {
                   let conflict = try journalEntries(includeResolved: false, seq: entry.seq).first?.conflict
             else { continue }
             try markResolved(entry.seq, resolution: "settled by a later edit on this replica")
-            try recordResolution(conflict, outcome: "settled by a later edit")
+            try recordResolution(conflict, outcome: "settled by a later edit on another replica")
         }
     }
 

@@ -55,7 +55,11 @@ struct Simulate: AsyncParsableCommand {
             totals.clockJumps += report.clockJumps; totals.clockRecoveries += report.clockRecoveries
             totals.resolutions += report.resolutions; totals.refusedResolutions += report.refusedResolutions
             for (kind, n) in report.conflicts { totals.conflicts[kind, default: 0] += n }
-            if !report.passed { failed.append(report) }
+            if !report.passed {
+                failed.append(report)
+                // Said at once, so a long run names every failing seed, not only the first.
+                FileHandle.standardError.write(Data("seed \(report.seed) failed: \(report.divergence ?? "") \(report.lostWrites.joined(separator: "; "))\n".utf8))
+            }
             if schedules > 1 && (offset + 1) % 100 == 0 && !json {
                 FileHandle.standardError.write(Data("\(offset + 1)/\(schedules) schedules, \(failed.count) failed\n".utf8))
             }

@@ -240,7 +240,7 @@ final class SettableClock: @unchecked Sendable {
         try a.resolveConflict(entry.seq, choice: entry.conflict.winner == .local ? .mine : .theirs)
         try exchange(a, b)
         #expect(try b.conflicts().isEmpty)
-        #expect(try b.conflicts(includeResolved: true).first?.resolution?.hasPrefix("took") == true)
+        #expect(try b.conflicts(includeResolved: true).first?.resolution?.hasPrefix("resolved on another replica: chose") == true)
         #expect(try b.accounts.get(id: "acme")?.owner == winner)
     }
 
