@@ -73,12 +73,17 @@ public struct Simulation {
         _ = try server.addToken(id: tokenID, workspace: workspace, label: "simulation", secretHash: TokenSecrets.hash(secret))
         var serverBackup: String?
 
+        // Simulated time: every device clock reads the same start plus one millisecond per
+        // operation (plus its skew), so a seed replays the same stamps however loaded the machine
+        // is. Servers still check drift against real time, which stays within a second of it.
+        let origin = Date()
+        let elapsed = ClockJump()
         // Device-only identity markers (see `DeviceIdentity`), kept with the schedule's files.
         let identity = DeviceIdentity.directory(directory.appendingPathComponent("device"))
         var replicas: [Replica] = try (0..<max(2, options.replicas)).map { index in
             let skew = options.skewMillis > 0 ? Double(Int64.random(in: -options.skewMillis...options.skewMillis, using: &rng)) / 1000 : 0
             let jump = ClockJump()
-            let clock = WallClock { Date().addingTimeInterval(skew + jump.offset) }
+            let clock = WallClock { origin.addingTimeInterval(elapsed.offset + skew + jump.offset) }
             let path = directory.appendingPathComponent("replica-\(index).db").path
             return Replica(name: "r\(index)", path: path, store: try Store.create(at: path, name: "r\(index)", wallClock: clock, identity: identity),
                            clock: clock, jump: jump)
@@ -163,6 +168,7 @@ public struct Simulation {
         }
 
         for op in 0..<options.ops {
+            elapsed.offset = Double(op + 1) / 1000
             report.ops += 1
             if op == backupAt, options.restoreServer {
                 let copy = directory.appendingPathComponent("server-backup.db").path

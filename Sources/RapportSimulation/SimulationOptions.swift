@@ -1,7 +1,8 @@
 import Foundation
 
-/// The knobs of one simulated schedule. Everything random comes from `seed`, so a seed replays
-/// the same schedule (up to wall-clock readings, which only shift stamps, never the checks).
+/// The knobs of one simulated schedule. Everything random comes from `seed`, and device clocks
+/// read simulated time, so a seed replays the same schedule (replica ids, epochs and commit tags
+/// are still random, which changes only tie-breaks between equal stamps).
 public struct SimulationOptions: Sendable, Hashable {
     public var replicas = 3
     public var ops = 1_000
