@@ -16,6 +16,11 @@ import Testing
 
     private func path(_ name: String = "server.db") -> String { directory.appendingPathComponent(name).path }
 
+    /// A stamp `millis` after now, written by `replica`.
+    private static func stamp(_ millis: Int64, _ replica: ReplicaID) -> Stamp {
+        Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + millis), replica: replica)
+    }
+
     private func storeWithWorkspace(_ name: String = "team") throws -> ServerStore {
         let store = try ServerStore.open(at: path(), create: true)
         try store.addWorkspace(name)
@@ -139,9 +144,9 @@ import Testing
         let base = Fixtures.account("a1", name: "Acme")
         _ = try store.push(workspace: "team", versions: [base])
         var onLaptop = base
-        onLaptop.write(["name": .string("Acme Ltd")], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 1), replica: Fixtures.laptop))
+        onLaptop.write(["name": .string("Acme Ltd")], stamp: Self.stamp(1, Fixtures.laptop))
         var onPhone = base
-        onPhone.write(["name": .string("ACME")], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 2), replica: Fixtures.phone))
+        onPhone.write(["name": .string("ACME")], stamp: Self.stamp(2, Fixtures.phone))
         _ = try store.push(workspace: "team", versions: [onLaptop])
         guard case .merged(_, let found)? = try store.push(workspace: "team", versions: [onPhone]).first, let conflict = found.first else {
             Issue.record("the concurrent edit was not merged with a conflict")
@@ -149,13 +154,13 @@ import Testing
         }
         // A later write alone says nothing about whether its writer saw the losing value.
         var later = merge(onLaptop, onPhone)
-        later.write(["name": .string("Acme Ltd")], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 3), replica: Fixtures.laptop))
+        later.write(["name": .string("Acme Ltd")], stamp: Self.stamp(3, Fixtures.laptop))
         _ = try store.push(workspace: "team", versions: [later])
         #expect(try store.changes(workspace: "team", after: 0, limit: 10).entries.flatMap(\.conflicts).count == 1)
         // Its replicated resolution does.
         let resolution = ConflictResolution(conflict: conflict, outcome: "took theirs", resolvedAt: Date())
         let record = RecordVersion.create(entity: "resolution", id: resolution.id, fields: resolution.fieldValues,
-                                          stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 4), replica: Fixtures.laptop))
+                                          stamp: Self.stamp(4, Fixtures.laptop))
         #expect(try store.push(workspace: "team", versions: [record]).first.map { if case .accepted = $0 { true } else { false } } == true)
         #expect(try store.changes(workspace: "team", after: 0, limit: 10).entries.flatMap(\.conflicts).isEmpty)
     }
@@ -165,10 +170,10 @@ import Testing
         let base = Fixtures.account("a1", name: "Acme")
         _ = try store.push(workspace: "team", versions: [base])
         var onLaptop = base
-        onLaptop.write(["name": .string("Acme Ltd")], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 1), replica: Fixtures.laptop))
+        onLaptop.write(["name": .string("Acme Ltd")], stamp: Self.stamp(1, Fixtures.laptop))
         var onPhone = base
         onPhone.write(["name": .string("ACME"), "segment": .string("enterprise")],
-                      stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 2), replica: Fixtures.phone))
+                      stamp: Self.stamp(2, Fixtures.phone))
 
         #expect(try store.push(workspace: "team", versions: [onLaptop]) == [.accepted(sequence: 2)])
         let merged = try store.push(workspace: "team", versions: [onPhone])
@@ -214,7 +219,7 @@ import Testing
         let store = try storeWithWorkspace()
         _ = try store.push(workspace: "team", versions: ["a", "b", "c"].map { Fixtures.account($0) })
         var edited = Fixtures.account("a")
-        edited.write(["arr": .number(5)], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Fixtures.nowMillis() + 5), replica: Fixtures.laptop))
+        edited.write(["arr": .number(5)], stamp: Self.stamp(5, Fixtures.laptop))
         _ = try store.push(workspace: "team", versions: [edited])
 
         let first = try store.changes(workspace: "team", after: 0, limit: 2)
