@@ -15,9 +15,10 @@ extension ReplicaCore {
     ///
     /// Such a write is refused by every server (`clock_drift`), and every later write would be
     /// stamped after it and refused too. So this replica takes a fresh id, restarts its clock at
-    /// the greatest reading it can vouch for, and re-stamps its own unsynced writes from the future in their original
-    /// order: nobody else has seen them (a server refused them), so they lose nothing but a wrong
-    /// time. Writes within the bound are left alone; servers accept them. Runs inside `write`.
+    /// the greatest reading it can vouch for, and re-stamps its own unsynced writes from the
+    /// future in their original order: nobody else has seen them (a server refused them), so they
+    /// lose nothing but a wrong time. Writes within the bound are left alone; servers accept them.
+    /// Runs inside `write`.
     func recoverFromRunawayClock() throws {
         guard clockRanAway else { return }
         let base = max(HLCTimestamp(wallMillis: trustedNow, counter: 0), saneLatest)
