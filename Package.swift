@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "RapportClient", dependencies: ["RapportProtocol", "RapportStore"], swiftSettings: strict),
         .target(
             name: "RapportServerCore",
-            dependencies: ["RapportProtocol", "RapportStore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RapportProtocol", "RapportStore", "RapportMerge", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(
             name: "RapportServer",
@@ -74,7 +74,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportClient", "RapportServerCore"], swiftSettings: strict),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore"], swiftSettings: strict),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore", "RapportServerCore"], swiftSettings: strict),
     ]
 )
 

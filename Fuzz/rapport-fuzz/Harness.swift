@@ -1,4 +1,5 @@
 import Foundation
+import RapportServerCore
 import RapportStore
 
 /// The code paths a fuzz run feeds, chosen with `RAPPORT_FUZZ_TARGET`.

@@ -55,7 +55,7 @@ public struct ConflictResolution: StoredEntity, Hashable {
     }
 
     /// The id and stamps text for one pair of conflicting writes, the same whichever side is first.
-    static func key(entity: String, recordID: String, field: String, _ a: Stamp, _ b: Stamp) -> (id: String, stamps: String) {
+    package static func key(entity: String, recordID: String, field: String, _ a: Stamp, _ b: Stamp) -> (id: String, stamps: String) {
         let stamps = [a, b].sorted().map(\.description).joined(separator: " ")
         let canonical = [entity, recordID, field, stamps].joined(separator: "\u{1F}")
         // Two independent 64-bit FNV-1a hashes: a fixed-length id whatever the record id's length.

@@ -1,6 +1,7 @@
 import Foundation
 import RapportClient
 import RapportModel
+import RapportServerCore
 import RapportStore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import RapportMerge
+@testable import RapportServerCore
 @testable import RapportStore
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 /// A slice of a workspace's change feed, in increasing sequence order, and the newest sequence at
 /// the moment it was read (both from one read transaction, so they agree).

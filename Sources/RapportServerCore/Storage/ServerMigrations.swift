@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 /// The sync server's schema history, separate from a replica's: a server file and a replica file
 /// are different kinds of database and neither may be opened as the other. A migration is never

@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 /// A bearer token as listed to an administrator: everything but the secret, which the server never
 /// keeps (only its hash) and never shows again after creation.

@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 /// What the server needs to check a presented token: the workspace it grants, the stored SHA-256
 /// hash of its secret, and whether it was revoked.

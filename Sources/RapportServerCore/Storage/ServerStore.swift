@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 /// The sync server's database: its epoch, workspaces, bearer tokens (hashed) and the merged
 /// version of every record pushed to each workspace, numbered by a per-workspace change feed.

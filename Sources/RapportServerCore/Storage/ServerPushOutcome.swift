@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 import RapportMerge
 
 /// What `ServerStore.push` did with one pushed version.

@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 /// One entry of a workspace's change feed as stored: its sequence and the record version's JSON.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 /// Where a reader stands in a workspace's change feed: the server epoch, the last sequence read, and
 /// the tag of the push commit that wrote that sequence.

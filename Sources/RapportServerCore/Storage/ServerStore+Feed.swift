@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 import RapportMerge
 
 extension ServerStore {

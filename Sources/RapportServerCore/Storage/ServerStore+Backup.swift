@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 extension ServerStore {
     /// Writes a consistent copy of the whole database to a new file at `path`.

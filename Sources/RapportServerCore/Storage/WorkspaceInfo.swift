@@ -1,4 +1,5 @@
 import Foundation
+import RapportStore
 
 /// One workspace of a sync server (a CS team's shared data), as listed by `ServerStore.workspaces()`.
 ///
