@@ -16,17 +16,28 @@ struct PullRun {
     func run(into report: inout SyncReport) async throws {
         // A cursor that does not parse (a damaged file) restarts the feed: pulling again is
         // harmless because applying merges, whereas guessing a position could skip changes.
-        var cursor = (try? SyncCursor(try store.info().cursor)) ?? .start
+        var cursor = (try? SyncCursor(try await store.perform { try $0.info() }.cursor)) ?? .start
         var check = try await Self.verifyPushes(store: store, api: api)
         var done = 0
-        while true {
+        // The next page is requested as soon as a page has arrived, and downloads and decodes
+        // while this one is applied; pages are still applied one after another, in feed order.
+        var next: Task<(page: ChangesResponse, serverTime: Date?), any Error>? = fetch(after: cursor)
+        defer { next?.cancel() }
+        while let request = next {
+            next = nil
             try SyncAPI.checkCancellation()
-            let query = ChangesQuery(since: cursor,
-                                     limit: options.pageSize.clamped(to: ChangesQuery.limitRange),
-                                     wait: options.wait.clamped(to: ChangesQuery.waitRange))
-            let (page, serverTime) = try await api.changes(query)
-            let applied = try store.apply(page.changes.map(\.version), cursor: page.nextCursor.description, workspace: api.workspace,
-                                          serverConflicts: page.changes.flatMap { $0.conflicts ?? [] }, serverTime: serverTime)
+            let (page, serverTime) = try await withTaskCancellationHandler {
+                try await request.value
+            } onCancel: {
+                request.cancel()
+            }
+            let moved = page.nextCursor != cursor && !page.changes.isEmpty
+            if page.hasMore, moved { next = fetch(after: page.nextCursor) }
+            let workspace = api.workspace
+            let applied = try await store.perform { store in
+                try store.apply(page.changes.map(\.version), cursor: page.nextCursor.description, workspace: workspace,
+                                serverConflicts: page.changes.flatMap { $0.conflicts ?? [] }, serverTime: serverTime)
+            }
             report.pages += 1
             report.pulled += page.changes.count
             report.inserted += applied.inserted
@@ -37,17 +48,25 @@ struct PullRun {
             report.cursor = page.nextCursor.description
             // The pull cursor now covers the last push: from here on it vouches for that history.
             if let pushed = check, page.nextCursor.epoch == pushed.epoch, page.nextCursor.sequence >= pushed.sequence {
-                try store.setPushCheck(nil)
+                try await store.perform { try $0.setPushCheck(nil) }
                 check = nil
             }
             done += page.changes.count
             progress(SyncProgress(phase: .pulling, done: done))
             guard page.hasMore else { return }
-            guard page.nextCursor != cursor, !page.changes.isEmpty else {
+            guard moved else {
                 throw SyncError(.invalidResponse, "the server said more changes follow cursor \(cursor) but sent none and did not move the cursor; sync again later")
             }
             cursor = page.nextCursor
         }
+    }
+
+    /// Starts fetching the page after `cursor`.
+    private func fetch(after cursor: SyncCursor) -> Task<(page: ChangesResponse, serverTime: Date?), any Error> {
+        let query = ChangesQuery(since: cursor,
+                                 limit: options.pageSize.clamped(to: ChangesQuery.limitRange),
+                                 wait: options.wait.clamped(to: ChangesQuery.waitRange))
+        return Task { [api] in try await api.changes(query) }
     }
 }
 
@@ -61,7 +80,7 @@ extension PullRun {
     /// Returns the verified position; it is cleared once a pulled page's cursor reaches it.
     @discardableResult
     static func verifyPushes(store: Store, api: SyncAPI) async throws -> SyncCursor? {
-        guard let check = try store.pushCheck().flatMap({ try? SyncCursor($0) }), !check.isStart else { return nil }
+        guard let check = try await store.perform({ try $0.pushCheck() }).flatMap({ try? SyncCursor($0) }), !check.isStart else { return nil }
         _ = try await api.changes(ChangesQuery(since: check, limit: 1, wait: 0))
         return check
     }

@@ -33,7 +33,7 @@ struct PushRun {
     }
 
     mutating func run(into report: inout SyncReport) async throws {
-        let info = try store.info()
+        let info = try await store.perform { try $0.info() }
         total = info.pendingChanges
         guard total > 0 else { return }
         let envelope = try Envelope(replica: info.replicaID)
@@ -46,20 +46,61 @@ struct PushRun {
         // next read starts after them, so they never hide the entries behind them. A record written
         // during the sync is queued anew with a later number and is pushed in a later round.
         var after: Int64 = 0
+        // One batch is in flight while the next is read and encoded and the previous answer is
+        // recorded: the server merges one batch while this replica prepares or acknowledges
+        // another, instead of each side waiting for the other. Batches are independent (one
+        // outbox entry per record, acknowledged only for the exact version answered), so their
+        // answers may be recorded in any order; they are recorded in order anyway.
+        var inFlight: InFlight?
+        defer { inFlight?.request.cancel() }
         for _ in 0..<rounds {
             try SyncAPI.checkCancellation()
-            let fresh = try store.pendingChanges(limit: perBatch, after: after)
-            guard let last = fresh.last else { return }
+            let fresh = try await store.perform { [after] in try $0.pendingChanges(limit: perBatch, after: after) }
+            guard let last = fresh.last else {
+                // Records written while the last batch was in flight are queued behind it: read
+                // again once it is answered, and stop only when nothing is left and nothing in flight.
+                guard let previous = inFlight else { break }
+                inFlight = nil
+                try await record(previous, envelope: envelope, into: &report)
+                continue
+            }
             after = last.token.change
             total = max(total, done + fresh.count)
             let encoded = try fresh.map { Encoded(change: $0, json: try encoder.encode($0.version)) }
             var start = 0
             while start < encoded.count {
                 let end = batchEnd(encoded[...], from: start, envelope: envelope)
-                try await send(encoded[start..<end], envelope: envelope, into: &report)
+                let batch = encoded[start..<end]
+                let body = envelope.body(batch.map(\.json))
+                let request = Task { [api] in try await api.push(body: body) }
+                if let previous = inFlight {
+                    inFlight = nil
+                    try await record(previous, envelope: envelope, into: &report)
+                }
+                inFlight = InFlight(batch: batch, request: request)
                 start = end
             }
         }
+        if let previous = inFlight {
+            inFlight = nil
+            try await record(previous, envelope: envelope, into: &report)
+        }
+    }
+
+    /// A push sent and not yet answered.
+    private struct InFlight {
+        let batch: ArraySlice<Encoded>
+        let request: Task<TransportResponse, any Error>
+    }
+
+    /// Waits for the answer to `sent` (cancelling it if this sync is cancelled) and records it.
+    private mutating func record(_ sent: InFlight, envelope: Envelope, into report: inout SyncReport) async throws {
+        let response = try await withTaskCancellationHandler {
+            try await sent.request.value
+        } onCancel: {
+            sent.request.cancel()
+        }
+        try await handle(response, for: sent.batch, envelope: envelope, into: &report)
     }
 
     /// The end of the batch starting at `start`: as many entries as fit both bounds, at least one.
@@ -77,8 +118,13 @@ struct PushRun {
 
     private mutating func send(_ batch: ArraySlice<Encoded>, envelope: Envelope, into report: inout SyncReport) async throws {
         try SyncAPI.checkCancellation()
-        let body = envelope.body(batch.map(\.json))
-        let response = try await api.push(body: body)
+        let response = try await api.push(body: envelope.body(batch.map(\.json)))
+        try await handle(response, for: batch, envelope: envelope, into: &report)
+    }
+
+    /// Records the server's answer to one batch: acknowledges, sets aside, or splits on 413.
+    private mutating func handle(_ response: TransportResponse, for batch: ArraySlice<Encoded>, envelope: Envelope,
+                                 into report: inout SyncReport) async throws {
         report.pushRequests += 1
         if response.status == 413 {
             try await split(batch, response: response, envelope: envelope, into: &report)
@@ -108,13 +154,17 @@ struct PushRun {
                 report.rejected.append(SyncReport.Rejected(entity: change.token.entity, id: change.token.id,
                                                            reason: result.reason ?? "", message: result.message ?? ""))
             case .rejected:
-                try setAside(change, reason: result.reason ?? RejectionReason.invalidVersion,
+                try await setAside(change, reason: result.reason ?? RejectionReason.invalidVersion,
                              message: result.message ?? "the server refused this record without saying why", into: &report)
             }
         }
-        report.acknowledged += try store.acknowledge(acknowledged, serverTime: response.serverDate, workspace: api.workspace)
-        // Where the feed stood after this push, verified before the next pull (`PullRun.verifyPushes`).
-        if !acknowledged.isEmpty { try store.setPushCheck(answer.cursor.description) }
+        let workspace = api.workspace, serverTime = response.serverDate, cursor = answer.cursor.description, answered = acknowledged
+        report.acknowledged += try await store.perform { store in
+            let count = try store.acknowledge(answered, serverTime: serverTime, workspace: workspace)
+            // Where the feed stood after this push, verified before the next pull (`PullRun.verifyPushes`).
+            if !answered.isEmpty { try store.setPushCheck(cursor) }
+            return count
+        }
         report.pushed += batch.count
         done += batch.count
         progress(SyncProgress(phase: .pushing, done: done, total: total))
@@ -129,7 +179,7 @@ struct PushRun {
             let change = batch[batch.startIndex].change
             let size = envelope.overhead + batch[batch.startIndex].json.count
             let limitText = body?.limit.map { " (the server's limit is \($0) bytes)" } ?? ""
-            try setAside(change, reason: "payload_too_large",
+            try await setAside(change, reason: "payload_too_large",
                          message: "this record is \(size) bytes encoded, too large for the server\(limitText); make it smaller, e.g. shorten long notes",
                          into: &report)
             report.pushed += 1
@@ -153,8 +203,8 @@ struct PushRun {
         for piece in pieces { try await send(piece, envelope: envelope, into: &report) }
     }
 
-    private func setAside(_ change: PendingChange, reason: String, message: String, into report: inout SyncReport) throws {
-        try store.setAside(change.token, reason: reason, message: message)
+    private func setAside(_ change: PendingChange, reason: String, message: String, into report: inout SyncReport) async throws {
+        try await store.perform { try $0.setAside(change.token, reason: reason, message: message) }
         report.rejected.append(SyncReport.Rejected(entity: change.token.entity, id: change.token.id, reason: reason, message: message))
     }
 }

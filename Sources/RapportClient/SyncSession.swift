@@ -47,9 +47,12 @@ public final class SyncSession: Sendable {
         do {
             try await pushThenPull(into: &report)
         } catch let error as SyncError where error.code == .epochChanged {
-            try store.resetForFullResync()
+            let pending = try await store.perform { store in
+                try store.resetForFullResync()
+                return try store.info().pendingChanges
+            }
             report.fullResync = true
-            progress(SyncProgress(phase: .resyncing, done: 0, total: try store.info().pendingChanges))
+            progress(SyncProgress(phase: .resyncing, done: 0, total: pending))
             do {
                 try await pushThenPull(into: &report)
             } catch let again as SyncError where again.code == .epochChanged {
@@ -62,8 +65,12 @@ public final class SyncSession: Sendable {
     }
 
     private func pushThenPull(into report: inout SyncReport) async throws {
-        if try store.recoverClockIfNeeded() { report.clockRecovered = true }
-        try store.bindWorkspace(workspace, switching: options.switchWorkspace)
+        let workspace = workspace, switching = options.switchWorkspace
+        if try await store.perform({ store in
+            let recovered = try store.recoverClockIfNeeded()
+            try store.bindWorkspace(workspace, switching: switching)
+            return recovered
+        }) { report.clockRecovered = true }
         let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry)
         // A sync cut between its push and its pull left a position to verify before pushing more.
         try await PullRun.verifyPushes(store: store, api: api)

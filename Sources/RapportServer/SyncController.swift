@@ -22,6 +22,9 @@ struct SyncController: Sendable {
     let service: SyncService
     let notifier: ChangeNotifier
     let maxWaitSeconds: Int
+    /// Where storage calls run, off the cooperative pool (see `BlockingQueue`): a push waiting for
+    /// SQLite's write lock or an fsync must not hold a thread other requests' I/O needs.
+    let blocking = BlockingQueue(label: "rapport.server.storage")
 
     func addRoutes(to router: Router<Context>) {
         router.get(RouterPath(stringLiteral: Route.health), use: health)
@@ -47,7 +50,7 @@ struct SyncController: Sendable {
     }
 
     @Sendable func push(_ request: Request, context: Context) async throws -> Response {
-        let workspace = try authorize(request, context: context)
+        let workspace = try await authorize(request, context: context)
         let limit = context.maxUploadSize
         // Refuse a declared oversize body before reading a byte of it.
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
@@ -59,7 +62,8 @@ struct SyncController: Sendable {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(.payloadTooLarge(limit: limit))
         }
-        let answer = try service.push(workspace: workspace, body: Data(body.readableBytesView), limit: limit)
+        let data = Data(body.readableBytesView)
+        let answer = try await blocking.run { [service] in try service.push(workspace: workspace, body: data, limit: limit) }
         if answer.stored { await notifier.notify(workspace) }
         context.logger.debug("push", metadata: [
             "sync.batch.count": "\(answer.response.results.count)",
@@ -69,7 +73,7 @@ struct SyncController: Sendable {
     }
 
     @Sendable func changes(_ request: Request, context: Context) async throws -> Response {
-        let workspace = try authorize(request, context: context)
+        let workspace = try await authorize(request, context: context)
         var items: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where items[String(key)] == nil {
             items[String(key)] = String(value)
@@ -77,11 +81,11 @@ struct SyncController: Sendable {
         let query = try ChangesQuery(queryItems: items)
         // Read before querying, so a push landing between the query and the wait still wakes us.
         let generation = await notifier.generation(of: workspace)
-        var page = try service.changes(workspace: workspace, query: query)
+        var page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
         let wait = min(query.wait, maxWaitSeconds)
         if page.entries.isEmpty, wait > 0,
            await notifier.wait(for: workspace, after: generation, timeout: .seconds(wait)) {
-            page = try service.changes(workspace: workspace, query: query)
+            page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
         }
         return try .json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)))
     }
@@ -89,9 +93,10 @@ struct SyncController: Sendable {
     // MARK: helpers
 
     /// The workspace of the path, once the bearer token is known, unrevoked and grants it.
-    func authorize(_ request: Request, context: Context) throws -> String {
+    func authorize(_ request: Request, context: Context) async throws -> String {
+        let header = request.headers[.authorization], workspace = context.parameters.get("workspace")
         do {
-            return try service.authorize(authorization: request.headers[.authorization], workspace: context.parameters.get("workspace"))
+            return try await blocking.run { [service] in try service.authorize(authorization: header, workspace: workspace) }
         } catch let error as ProtocolError where error.code == .unauthorized {
             throw APIError(error, headers: [.wwwAuthenticate: "Bearer"])
         }

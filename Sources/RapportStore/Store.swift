@@ -13,6 +13,8 @@ public final class Store: @unchecked Sendable {
     private let lock = NSLock()
     private let core: ReplicaCore
     public let path: String
+    /// Where `perform` runs blocking calls made from async code.
+    let queue = BlockingQueue(label: "rapport.store")
 
     private init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity) throws {
         self.path = path

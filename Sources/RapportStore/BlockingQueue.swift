@@ -1,0 +1,23 @@
+import Dispatch
+
+/// A serial thread for blocking work (SQLite calls) started from async code.
+///
+/// Swift's cooperative pool has one thread per core, two on a small machine. A SQLite call that
+/// waits for the disk, for `fsync` or for another connection's lock would hold one of them and
+/// stall every other task meanwhile: the network I/O of the same sync, a server's other requests.
+/// Work sent here runs on a dispatch queue's own thread, one item at a time, while the calling task
+/// is suspended.
+public final class BlockingQueue: Sendable {
+    private let queue: DispatchQueue
+
+    public init(label: String) {
+        queue = DispatchQueue(label: label, qos: .userInitiated)
+    }
+
+    /// Runs `body` on the queue's thread and returns (or throws) what it did.
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
