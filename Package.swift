@@ -23,10 +23,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "RapportModel", swiftSettings: strict),
         .target(name: "RapportMerge", swiftSettings: strict),
         .target(name: "RapportStore", dependencies: ["CSQLite", "RapportModel", "RapportMerge"], swiftSettings: strict),
-        .target(name: "RapportProtocol", dependencies: ["RapportMerge"], swiftSettings: strict),
+        .target(name: "RapportProtocol", dependencies: ["RapportMerge", "CZlib"], swiftSettings: strict),
         .target(name: "RapportClient", dependencies: ["RapportProtocol", "RapportStore"], swiftSettings: strict),
         .target(
             name: "RapportServerCore",

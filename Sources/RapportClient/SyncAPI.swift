@@ -9,14 +9,29 @@ struct SyncAPI: Sendable {
     let transport: any Transport
     let workspace: String
     let retry: RetryPolicy
+    /// `SyncOptions.compression`.
+    var compression = true
+    /// Whether the server has said it takes gzip bodies; learned from its answers.
+    let serverTakesGzip = Flag()
 
     static let jsonHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
 
     /// Sends an encoded `PushRequest`; returns the final answer whatever its status, so the caller
-    /// can split on 413.
+    /// can split on 413. Gzipped when the server takes it; a server that refuses the encoding
+    /// after all (415) gets the body again uncompressed and no more gzip from this session.
     func push(body: Data) async throws -> TransportResponse {
-        try await perform(TransportRequest(method: "POST", path: Route.push(workspace: workspace),
-                                           headers: Self.jsonHeaders, body: body))
+        var headers = Self.jsonHeaders
+        headers["Accept-Encoding"] = compression ? "gzip" : "identity"
+        if compression, body.count >= Gzip.minimumSize, serverTakesGzip.value {
+            var gzipped = headers
+            gzipped["Content-Encoding"] = "gzip"
+            let response = try await perform(TransportRequest(method: "POST", path: Route.push(workspace: workspace),
+                                                              headers: gzipped, body: Gzip.compress(body)))
+            guard response.status == 415 else { return response }
+            serverTakesGzip.value = false
+        }
+        return try await perform(TransportRequest(method: "POST", path: Route.push(workspace: workspace),
+                                                  headers: headers, body: body))
     }
 
     /// One page of the change feed; any error answer is thrown as a `SyncError`
@@ -25,7 +40,8 @@ struct SyncAPI: Sendable {
         let request = TransportRequest(
             method: "GET", path: Route.changes(workspace: workspace),
             query: query.queryItems.map { URLQueryItem(name: $0.0, value: $0.1) },
-            headers: ["Accept": "application/json"], timeout: TimeInterval(query.wait))
+            headers: ["Accept": "application/json", "Accept-Encoding": compression ? "gzip" : "identity"],
+            timeout: TimeInterval(query.wait))
         let response = try await perform(request)
         guard (200..<300).contains(response.status) else { throw SyncError.from(response, request: request) }
         return (try Self.decode(ChangesResponse.self, from: response, request: request), response.serverDate)
@@ -38,7 +54,7 @@ struct SyncAPI: Sendable {
             try Self.checkCancellation()
             let outcome: Result<TransportResponse, SyncError>
             do {
-                outcome = .success(try await transport.send(request))
+                outcome = .success(try inflated(try await transport.send(request)))
             } catch {
                 outcome = .failure(SyncError.from(transportError: error, request: request))
             }
@@ -63,6 +79,23 @@ struct SyncAPI: Sendable {
         }
     }
 
+    /// The answer with its body inflated when it came gzipped and the transport left it so
+    /// (`URLSession` inflates by itself; other transports may not). Notes whether the server takes gzip.
+    private func inflated(_ response: TransportResponse) throws -> TransportResponse {
+        if compression, Gzip.isListed(in: response.header("Accept-Encoding")) { serverTakesGzip.value = true }
+        guard Gzip.isListed(in: response.header("Content-Encoding")), response.body.starts(with: [0x1f, 0x8b]) else { return response }
+        var plain = response
+        do {
+            plain.body = try Gzip.decompress(response.body, limit: Self.maxInflatedBytes)
+        } catch {
+            throw SyncError(.invalidResponse, "the server's gzipped answer could not be read (\(error)); sync again, or turn compression off", httpStatus: response.status)
+        }
+        return plain
+    }
+
+    /// The largest answer body this client inflates: far above any page (1,000 records).
+    static let maxInflatedBytes = 512 << 20
+
     static func checkCancellation() throws {
         if Task.isCancelled { throw SyncError(.cancelled, "the sync was cancelled") }
     }
@@ -76,5 +109,15 @@ struct SyncAPI: Sendable {
                 check that the server URL points at a Rapport server of a compatible version
                 """, httpStatus: response.status, cause: error)
         }
+    }
+}
+
+/// A boolean shared by the copies of a `SyncAPI` (it is a value type passed to tasks).
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state = false
+    var value: Bool {
+        get { lock.withLock { state } }
+        set { lock.withLock { state = newValue } }
     }
 }

@@ -71,7 +71,7 @@ public final class SyncSession: Sendable {
             try store.bindWorkspace(workspace, switching: switching)
             return recovered
         }) { report.clockRecovered = true }
-        let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry)
+        let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry, compression: options.compression)
         // A sync cut between its push and its pull left a position to verify before pushing more.
         try await PullRun.verifyPushes(store: store, api: api)
         var push = PushRun(store: store, api: api, options: options, progress: progress)

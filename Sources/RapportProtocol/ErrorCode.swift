@@ -44,6 +44,9 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// The body exceeds the server's limit (its size, or a push's number of versions); the body's
     /// `limit` says how many bytes are allowed.
     public static let payloadTooLarge = ErrorCode("payload_too_large", httpStatus: 413)
+    /// The body is sent with a `Content-Encoding` the server does not decode (it decodes gzip);
+    /// the answer's `Accept-Encoding` header lists what it accepts.
+    public static let unsupportedEncoding = ErrorCode("unsupported_encoding", httpStatus: 415)
     /// Well-formed JSON of the wrong shape: missing fields or wrong types.
     public static let unprocessable = ErrorCode("unprocessable", httpStatus: 422)
     /// The request's `protocolVersion` is not supported; the body lists `supportedVersions`.
@@ -54,7 +57,7 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// Every predefined code, in order of HTTP status.
     public static let known: [ErrorCode] = [
         .malformedJSON, .invalidRequest, .invalidCursor, .unauthorized, .forbidden, .notFound,
-        .methodNotAllowed, .cursorEpochMismatch, .payloadTooLarge, .unprocessable, .upgradeRequired, .tooManyRequests,
+        .methodNotAllowed, .cursorEpochMismatch, .payloadTooLarge, .unsupportedEncoding, .unprocessable, .upgradeRequired, .tooManyRequests,
     ]
 
     public var description: String { rawValue }

@@ -62,14 +62,14 @@ struct SyncController: Sendable {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(.payloadTooLarge(limit: limit))
         }
-        let data = Data(body.readableBytesView)
+        let data = try Self.decoded(body, contentEncoding: request.headers[.contentEncoding], limit: limit)
         let answer = try await blocking.run { [service] in try service.push(workspace: workspace, body: data, limit: limit) }
         if answer.stored { await notifier.notify(workspace) }
         context.logger.debug("push", metadata: [
             "sync.batch.count": "\(answer.response.results.count)",
             "sync.batch.rejected": "\(answer.response.results.count { $0.status == .rejected })",
         ])
-        return try .json(answer.response)
+        return try .json(answer.response, acceptEncoding: request.headers[.acceptEncoding] ?? "")
     }
 
     @Sendable func changes(_ request: Request, context: Context) async throws -> Response {
@@ -87,10 +87,32 @@ struct SyncController: Sendable {
            await notifier.wait(for: workspace, after: generation, timeout: .seconds(wait)) {
             page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
         }
-        return try .json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)))
+        return try .json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
     }
 
     // MARK: helpers
+
+    /// A push body as sent, or inflated when it came with `Content-Encoding: gzip` (never beyond
+    /// the body limit, so a small compressed body cannot expand into gigabytes).
+    static func decoded(_ body: ByteBuffer, contentEncoding: String?, limit: Int) throws -> Data {
+        let encoding = contentEncoding?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        switch encoding {
+        case "", "identity":
+            return Data(body.readableBytesView)
+        case "gzip", "x-gzip":
+            do {
+                return try Gzip.decompress(Data(body.readableBytesView), limit: limit)
+            } catch .tooLarge {
+                throw APIError(ProtocolError(.payloadTooLarge, "the gzipped body inflates beyond the server's limit of \(limit) bytes: push in smaller batches", limit: limit))
+            } catch {
+                throw APIError(.invalidRequest, "the body says Content-Encoding: gzip but \(error.description); send valid gzip or an uncompressed body")
+            }
+        default:
+            let shown = encoding.count > 32 ? String(encoding.prefix(32)) + "…" : encoding
+            throw APIError(.unsupportedEncoding, "Content-Encoding '\(shown)' is not supported; send the body gzipped or uncompressed",
+                           headers: [.acceptEncoding: "gzip"])
+        }
+    }
 
     /// The workspace of the path, once the bearer token is known, unrevoked and grants it.
     func authorize(_ request: Request, context: Context) async throws -> String {
