@@ -55,6 +55,8 @@ let package = Package(
             dependencies: [
                 "RapportStore", "RapportProtocol", "RapportClient", "RapportServer", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(name: "rapport-crashtest", dependencies: ["RapportStore"], swiftSettings: strict),

@@ -24,7 +24,17 @@ struct SyncController: Sendable {
     let maxWaitSeconds: Int
     /// Where storage calls run, off the cooperative pool (see `BlockingQueue`): a push waiting for
     /// SQLite's write lock or an fsync must not hold a thread other requests' I/O needs.
-    let blocking = BlockingQueue(label: "rapport.server.storage")
+    let blocking: BlockingQueue
+    /// Merges the pushes of concurrent requests in shared commits (see `GroupCommit`).
+    let committer: GroupCommit
+
+    init(service: SyncService, notifier: ChangeNotifier, maxWaitSeconds: Int) {
+        self.service = service
+        self.notifier = notifier
+        self.maxWaitSeconds = maxWaitSeconds
+        blocking = BlockingQueue(label: "rapport.server.storage")
+        committer = GroupCommit(storage: service.storage, queue: blocking)
+    }
 
     func addRoutes(to router: Router<Context>) {
         router.get(RouterPath(stringLiteral: Route.health), use: health)
@@ -63,7 +73,7 @@ struct SyncController: Sendable {
             throw APIError(.payloadTooLarge(limit: limit))
         }
         let data = try Self.decoded(body, contentEncoding: request.headers[.contentEncoding], limit: limit)
-        let answer = try await blocking.run { [service] in try service.push(workspace: workspace, body: data, limit: limit) }
+        let answer = try await service.push(workspace: workspace, body: data, limit: limit, committer: committer)
         if answer.stored { await notifier.notify(workspace) }
         context.logger.debug("push", metadata: [
             "sync.batch.count": "\(answer.response.results.count)",

@@ -68,6 +68,31 @@ public struct SyncService: Sendable {
     /// `maxVersionsPerPush`; `limit` is the adapter's byte limit, reported with it), then the
     /// envelope (400/422); each element is then judged alone.
     public func push(workspace: String, body: Data, limit: Int, now: Date = Date()) throws -> PushAnswer {
+        let request = try readPush(body, limit: limit)
+        let valid = request.valid.map(\.version)
+        // Even a push with nothing valid goes to storage: it answers with the feed head (and 404s
+        // a workspace that went away).
+        let commit = try storage.push([PushBatch(workspace: workspace, versions: valid)], now: now)[0].get()
+        return try answer(request, commit)
+    }
+
+    /// The same as `push(workspace:body:limit:now:)`, with the merge made in the next group commit
+    /// of `committer` (shared with the pushes of other requests) and the body read on the caller's task.
+    public func push(workspace: String, body: Data, limit: Int, committer: GroupCommit) async throws -> PushAnswer {
+        let request = try readPush(body, limit: limit)
+        let valid = request.valid.map(\.version)
+        let commit = try await committer.push(PushBatch(workspace: workspace, versions: valid))
+        return try answer(request, commit)
+    }
+
+    /// A push body read and judged element by element, before any storage is touched.
+    struct ReadPush {
+        var count: Int
+        var valid: [(index: Int, version: RecordVersion)]
+        var rejected: [PushResult]
+    }
+
+    private func readPush(_ body: Data, limit: Int) throws -> ReadPush {
         let header = try WireCoding.decode(VersionHeader.self, from: body)
         try ProtocolVersion.require(header.protocolVersion)
         if let count = header.versionCount, count > Self.maxVersionsPerPush {
@@ -79,19 +104,22 @@ public struct SyncService: Sendable {
         guard batch.replica != nil else {
             throw ProtocolError(.unprocessable, "the request body has the wrong shape: replica is missing; send the pushing replica's id (16 lowercase hex characters)")
         }
-
-        var results: [PushResult?] = Array(repeating: nil, count: batch.entries.count)
-        var valid: [(index: Int, version: RecordVersion)] = []
-        valid.reserveCapacity(batch.entries.count)
+        var read = ReadPush(count: batch.entries.count, valid: [], rejected: [])
+        read.valid.reserveCapacity(batch.entries.count)
         for (index, entry) in batch.entries.enumerated() {
             switch entry {
-            case .valid(let version): valid.append((index, version))
-            case .invalid(_, let reason): results[index] = .rejected(index: index, reason: RejectionReason.invalidVersion, message: reason)
+            case .valid(let version): read.valid.append((index, version))
+            case .invalid(_, let reason): read.rejected.append(.rejected(index: index, reason: RejectionReason.invalidVersion, message: reason))
             }
         }
-        let outcomes = valid.isEmpty ? [] : try storage.push(workspace: workspace, versions: valid.map(\.version), now: now)
+        return read
+    }
+
+    private func answer(_ request: ReadPush, _ commit: PushCommit) throws -> PushAnswer {
+        var results: [PushResult?] = Array(repeating: nil, count: request.count)
+        for rejected in request.rejected { results[rejected.index] = rejected }
         var stored = false
-        for ((index, version), outcome) in zip(valid, outcomes) {
+        for ((index, version), outcome) in zip(request.valid, commit.outcomes) {
             let (entity, id) = Self.echo(version)
             switch outcome {
             case .accepted(let sequence):
@@ -106,8 +134,7 @@ public struct SyncService: Sendable {
                 results[index] = .rejected(index: index, entity: entity, id: id, reason: reason, message: message)
             }
         }
-        let head = try storage.feedHead(workspace: workspace)
-        return PushAnswer(response: PushResponse(results: results.compactMap { $0 }, cursor: try Self.cursor(head)), stored: stored)
+        return PushAnswer(response: PushResponse(results: results.compactMap { $0 }, cursor: try Self.cursor(commit.head)), stored: stored)
     }
 
     /// Entity and id to echo in a result: only when they are sane identifiers, never a megabyte of text.

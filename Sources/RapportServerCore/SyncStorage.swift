@@ -12,8 +12,10 @@ public protocol SyncStorage: Sendable {
     var epoch: String { get }
     func tokenCredential(id: String) throws -> TokenCredential?
     func hasWorkspace(_ name: String) throws -> Bool
-    /// Merges a batch into a workspace in one transaction; one outcome per version, in order.
-    func push(workspace: String, versions: [RecordVersion], now: Date) throws -> [ServerPushOutcome]
+    /// Merges several pushes in one transaction and one commit (see `ServerStore.push(_:now:)`):
+    /// per batch, an outcome per version in order and the feed head after the commit, or the error
+    /// that failed that batch alone. Throws when the commit itself fails (then nothing happened).
+    func push(_ batches: [PushBatch], now: Date) throws -> [Result<PushCommit, any Error>]
     /// The page after `since`; `.historyChanged` when `since` is from another history of the database.
     func changes(workspace: String, since: FeedPosition, limit: Int) throws -> ChangeFeedPage
     /// The end of a workspace's feed right now.

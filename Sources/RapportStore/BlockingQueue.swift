@@ -14,6 +14,11 @@ public final class BlockingQueue: Sendable {
         queue = DispatchQueue(label: label, qos: .userInitiated)
     }
 
+    /// Schedules `body` on the queue's thread and returns at once.
+    public func enqueue(_ body: @escaping @Sendable () -> Void) {
+        queue.async(execute: body)
+    }
+
     /// Runs `body` on the queue's thread and returns (or throws) what it did.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -28,53 +28,107 @@ struct SyncBench: AsyncParsableCommand {
         let server = try ServerStore.open(at: serverPath, create: true)
         // One token per workspace: a token only ever reaches its own workspace.
         var secrets: [String: String] = [:]
-        for workspace in ["bench", "small", "large"] {
+        for workspace in ["plain", "gzip", "small", "large"] {
             _ = try server.addWorkspace(workspace)
             let (id, secret) = TokenSecrets.generate()
             _ = try server.addToken(id: id, workspace: workspace, label: "bench", secretHash: TokenSecrets.hash(secret))
             secrets[workspace] = secret
         }
-        let secret = secrets["bench"]!
         // Delta-pull fixtures are written straight into the server's store (HTTP would only slow the setup).
         try populate(server, workspace: "small", count: small)
         try populate(server, workspace: "large", count: large)
 
-        let child = try startServer(databasePath: serverPath)
+        let child = try startRapportServer(databasePath: serverPath)
         defer { child.process.terminate(); child.process.waitUntilExit() }
         let url = URL(string: "http://127.0.0.1:\(child.port)")!
 
-        let a = try Store.create(at: directory.appendingPathComponent("a.db").path, name: "a")
-        let b = try Store.create(at: directory.appendingPathComponent("b.db").path, name: "b")
-        try a.batch { batch in
-            for i in 0..<records {
-                try batch.create(Account(id: "acct-\(i)", name: "Account \(i)", segment: ["smb", "mid", "enterprise"][i % 3],
-                                         arr: Double(i % 500) * 1_000, owner: "csm-\(i % 40)"))
-            }
-        }
-        let pushCounter = CountingTransport(URLSessionTransport(baseURL: url, token: secret, timeout: 120))
-        let pullCounter = CountingTransport(URLSessionTransport(baseURL: url, token: secret, timeout: 120))
-        var pushSeconds = 0.0, pullSeconds = 0.0
-        var pushed = 0, pulled = 0
-        pushSeconds = try await timeAsync { pushed = try await SyncSession(store: a, transport: pushCounter, workspace: "bench").sync().acknowledged }
-        pullSeconds = try await timeAsync { pulled = try await SyncSession(store: b, transport: pullCounter, workspace: "bench").sync().inserted }
-        guard pushed == records, pulled == records else { throw BenchError("pushed \(pushed), pulled \(pulled); expected \(records) each") }
+        // The same rows into plain SQLite, in this run: what a sync is measured against.
+        let rawSeconds = try rawInsert(directory.appendingPathComponent("raw.db").path)
+        // Once without compression (the speed on a fast local network), once with gzip (the bytes
+        // a phone's network carries), each from a fresh pair of replicas into its own workspace.
+        let plain = try await syncOnce(directory: directory, url: url, workspace: "plain", secret: secrets["plain"]!, compression: false)
+        let gzip = try await syncOnce(directory: directory, url: url, workspace: "gzip", secret: secrets["gzip"]!, compression: true)
 
         let deltaSmall = try await deltaPull(url: url, token: secrets["small"]!, workspace: "small", base: Int64(small))
         let deltaLarge = try await deltaPull(url: url, token: secrets["large"]!, workspace: "large", base: Int64(large))
         let n = Double(records)
+        let rate = n / (plain.push + plain.pull)
         printFigures([
             ("records", n),
-            ("records_per_s", n / (pushSeconds + pullSeconds)),
-            ("push_records_per_s", n / pushSeconds),
-            ("pull_records_per_s", n / pullSeconds),
-            ("bytes_per_record", Double(pullCounter.bytes.value) / n),
-            ("push_bytes_per_record", Double(pushCounter.bytes.value) / n),
+            ("records_per_s", rate),
+            ("raw_insert_per_s", n / rawSeconds),
+            ("sync_vs_raw", rate / (n / rawSeconds)),
+            ("push_records_per_s", n / plain.push),
+            ("pull_records_per_s", n / plain.pull),
+            ("bytes_per_record", Double(plain.pullBytes) / n),
+            ("push_bytes_per_record", Double(plain.pushBytes) / n),
+            ("gzip_records_per_s", n / (gzip.push + gzip.pull)),
+            ("gzip_bytes_per_record", Double(gzip.pullBytes) / n),
+            ("gzip_push_bytes_per_record", Double(gzip.pushBytes) / n),
             ("client_peak_rss_mb", peakRSSMegabytes()),
             ("server_peak_rss_mb", peakRSSMegabytes(pid: child.process.processIdentifier)),
             ("delta_pull_ms_small", deltaSmall),
             ("delta_pull_ms_large", deltaLarge),
             ("delta_pull_ratio", deltaLarge / deltaSmall),
         ], json: json)
+    }
+
+    /// What one A → server → B sync of `records` accounts took, and the bytes it moved.
+    private struct Run {
+        var push = 0.0, pull = 0.0
+        var pushBytes = 0, pullBytes = 0
+    }
+
+    private func syncOnce(directory: URL, url: URL, workspace: String, secret: String, compression: Bool) async throws -> Run {
+        let a = try Store.create(at: directory.appendingPathComponent("\(workspace)-a.db").path, name: "a", identity: .none)
+        let b = try Store.create(at: directory.appendingPathComponent("\(workspace)-b.db").path, name: "b", identity: .none)
+        // Written in transactions of 10,000, as an app importing a large file would.
+        var written = 0
+        while written < records {
+            let end = min(records, written + 10_000)
+            try a.batch { batch in
+                for i in written..<end { try batch.create(Self.account(i)) }
+            }
+            written = end
+        }
+        var options = SyncOptions()
+        options.compression = compression
+        let pushCounter = CountingTransport(URLSessionTransport(baseURL: url, token: secret, timeout: 120))
+        let pullCounter = CountingTransport(URLSessionTransport(baseURL: url, token: secret, timeout: 120))
+        var run = Run()
+        var pushed = 0, pulled = 0
+        run.push = try await timeAsync { pushed = try await SyncSession(store: a, transport: pushCounter, workspace: workspace, options: options).sync().acknowledged }
+        run.pull = try await timeAsync { pulled = try await SyncSession(store: b, transport: pullCounter, workspace: workspace, options: options).sync().inserted }
+        guard pushed == records, pulled == records else { throw BenchError("\(workspace): pushed \(pushed), pulled \(pulled); expected \(records) each") }
+        run.pushBytes = pushCounter.bytes.value
+        run.pullBytes = pullCounter.bytes.value
+        return run
+    }
+
+    private static func account(_ i: Int) -> Account {
+        Account(id: "acct-\(i)", name: "Account \(i)", segment: ["smb", "mid", "enterprise"][i % 3],
+                arr: Double(i % 500) * 1_000, owner: "csm-\(i % 40)")
+    }
+
+    /// Seconds raw SQLite takes to insert the same account rows in one transaction.
+    private func rawInsert(_ path: String) throws -> Double {
+        let raw = try RawSQLite(path: path)
+        try raw.exec("CREATE TABLE account (id TEXT PRIMARY KEY NOT NULL, name TEXT, segment TEXT, arr REAL, renewalDate REAL, owner TEXT)")
+        let insert = try raw.prepare("INSERT INTO account (id, name, segment, arr, renewalDate, owner) VALUES (?, ?, ?, ?, NULL, ?)")
+        defer { raw.finalize(insert) }
+        return try time {
+            try raw.exec("BEGIN IMMEDIATE")
+            for i in 0..<records {
+                let account = Self.account(i)
+                raw.bind(insert, 1, account.id)
+                raw.bind(insert, 2, account.name)
+                raw.bind(insert, 3, account.segment)
+                raw.bind(insert, 4, account.arr)
+                raw.bind(insert, 5, account.owner)
+                try raw.step(insert)
+            }
+            try raw.exec("COMMIT")
+        }
     }
 
     /// `count` records in `workspace`, then 100 more: the delta a client at `count` pulls.
@@ -116,33 +170,11 @@ struct SyncBench: AsyncParsableCommand {
         }
         return epoch
     }
-
-    /// Starts `rapport serve` (built next to this program) on a free port and waits until it listens.
-    private func startServer(databasePath: String) throws -> (process: Process, port: Int) {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rapport")
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw BenchError("build the CLI first: swift build -c release --product rapport (looked for \(executable.path))")
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--db", databasePath, "--port", "0", "--log-level", "warning"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var text = ""
-        while true {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw BenchError("the server exited: \(text)") }
-            text += String(decoding: chunk, as: UTF8.self)
-            if let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-               let port = Int(text[range].split(separator: ":").last ?? "") {
-                return (process, port)
-            }
-        }
-    }
 }
 
-/// Counts the body bytes that cross the wire in both directions.
+/// Counts the body bytes that cross the wire in both directions: a request body as sent (gzipped
+/// when the client gzipped it), an answer by its `Content-Length` (what arrived before `URLSession`
+/// inflated it), or its body when there is none.
 final class CountingTransport: Transport {
     let inner: URLSessionTransport
     let bytes = Counter()
@@ -150,7 +182,7 @@ final class CountingTransport: Transport {
 
     func send(_ request: TransportRequest) async throws -> TransportResponse {
         let response = try await inner.send(request)
-        bytes.add((request.body?.count ?? 0) + response.body.count)
+        bytes.add((request.body?.count ?? 0) + (response.header("Content-Length").flatMap(Int.init) ?? response.body.count))
         return response
     }
 }

@@ -11,6 +11,18 @@ extension ServerStore {
     /// versions are merged, and only a merge that changes something uses a new sequence, so the
     /// same push twice changes nothing the second time. Throws `.notFound` for an unknown workspace.
     public func push(workspace: String, versions: [RecordVersion], now: Date = Date()) throws -> [ServerPushOutcome] {
+        try push([PushBatch(workspace: workspace, versions: versions)], now: now)[0].get().outcomes
+    }
+
+    /// Several pushes (from different requests) in one transaction and one commit: a group commit.
+    ///
+    /// The commit of a push must reach the disk before it is answered (a client clears its outbox
+    /// on the answer), and that sync costs milliseconds on real disks; pushes that arrived while
+    /// the previous commit was syncing share the next one instead of queueing for one each. Each
+    /// batch runs in its own savepoint, so one that fails (an unknown workspace) fails alone; its
+    /// result holds its error. A failed commit throws, and then none of them happened.
+    /// Each successful result carries the feed head of its workspace after the whole group.
+    public func push(_ batches: [PushBatch], now: Date = Date()) throws -> [Result<PushCommit, any Error>] {
         let nowMillis = Self.millis(now)
         // The server keeps no clock of its own: it never stamps a write, it only refuses stamps
         // too far ahead of its wall time, which a fresh clock's drift bound does.
@@ -20,47 +32,68 @@ extension ServerStore {
         let decoder = JSONDecoder()
         return try withDatabase { db in
             try db.inTransaction(.immediate) {
-                let first = try Self.requireNextSequence(db, workspace: workspace)
-                var next = first
-                var outcomes: [ServerPushOutcome] = []
-                outcomes.reserveCapacity(versions.count)
-                for version in versions {
-                    if let problem = ReplicaCore.problem(with: version, clock: clock, now: nowMillis) {
-                        outcomes.append(.rejected(reason: problem.reason, message: problem.message))
-                        continue
+                let merged: [Result<[ServerPushOutcome], any Error>] = batches.map { batch in
+                    Result {
+                        try db.inTransaction {
+                            try Self.merge(batch.versions, into: batch.workspace, db, clock: clock, now: nowMillis, encoder: encoder, decoder: decoder)
+                        }
                     }
-                    try Self.forgetResolvedConflict(db, workspace: workspace, resolution: version)
-                    guard let stored = try Self.load(db, workspace: workspace, entity: version.entity, id: version.id, decoder: decoder) else {
-                        try Self.save(db, workspace: workspace, version: version, sequence: next, encoder: encoder)
-                        outcomes.append(.accepted(sequence: next))
-                        next += 1
-                        continue
-                    }
-                    let merged = merge(stored.version, version)
-                    guard merged != stored.version else {
-                        outcomes.append(.stale(sequence: stored.sequence))
-                        continue
-                    }
-                    let settled = conflicts(between: stored.version, and: version)
-                    try Self.save(db, workspace: workspace, version: merged, sequence: next, encoder: encoder)
-                    try Self.journal(db, workspace: workspace, conflicts: settled, sequence: next, encoder: encoder)
-                    outcomes.append(settled.isEmpty ? .accepted(sequence: next) : .merged(sequence: next, conflicts: settled))
-                    next += 1
                 }
-                if next != first {
-                    let statement = try db.cachedStatement("UPDATE workspace SET next_sequence = ? WHERE name = ?")
-                    try statement.bind(next, at: 1)
-                    try statement.bind(workspace, at: 2)
-                    try statement.run()
-                    let commit = try db.cachedStatement("INSERT INTO push_commit (workspace, last_sequence, tag) VALUES (?, ?, ?)")
-                    try commit.bind(workspace, at: 1)
-                    try commit.bind(next - 1, at: 2)
-                    try commit.bind(Self.newCommitTag(), at: 3)
-                    try commit.run()
+                var heads: [String: FeedPosition] = [:]
+                return try zip(batches, merged).map { batch, result in
+                    guard case .success(let outcomes) = result else { return result.map { PushCommit(outcomes: $0, head: .start) } }
+                    if heads[batch.workspace] == nil {
+                        heads[batch.workspace] = try Self.position(db, workspace: batch.workspace,
+                                                                   at: try Self.requireNextSequence(db, workspace: batch.workspace) - 1)
+                    }
+                    return .success(PushCommit(outcomes: outcomes, head: heads[batch.workspace] ?? .start))
                 }
-                return outcomes
             }
         }
+    }
+
+    /// One push's merge, inside the caller's transaction.
+    private static func merge(_ versions: [RecordVersion], into workspace: String, _ db: Database, clock: HybridLogicalClock, now nowMillis: Int64,
+                              encoder: JSONEncoder, decoder: JSONDecoder) throws -> [ServerPushOutcome] {
+        let first = try Self.requireNextSequence(db, workspace: workspace)
+        var next = first
+        var outcomes: [ServerPushOutcome] = []
+        outcomes.reserveCapacity(versions.count)
+        for version in versions {
+            if let problem = ReplicaCore.problem(with: version, clock: clock, now: nowMillis) {
+                outcomes.append(.rejected(reason: problem.reason, message: problem.message))
+                continue
+            }
+            try Self.forgetResolvedConflict(db, workspace: workspace, resolution: version)
+            guard let stored = try Self.load(db, workspace: workspace, entity: version.entity, id: version.id, decoder: decoder) else {
+                try Self.save(db, workspace: workspace, version: version, sequence: next, encoder: encoder)
+                outcomes.append(.accepted(sequence: next))
+                next += 1
+                continue
+            }
+            let merged = RapportMerge.merge(stored.version, version)
+            guard merged != stored.version else {
+                outcomes.append(.stale(sequence: stored.sequence))
+                continue
+            }
+            let settled = conflicts(between: stored.version, and: version)
+            try Self.save(db, workspace: workspace, version: merged, sequence: next, encoder: encoder)
+            try Self.journal(db, workspace: workspace, conflicts: settled, sequence: next, encoder: encoder)
+            outcomes.append(settled.isEmpty ? .accepted(sequence: next) : .merged(sequence: next, conflicts: settled))
+            next += 1
+        }
+        if next != first {
+            let statement = try db.cachedStatement("UPDATE workspace SET next_sequence = ? WHERE name = ?")
+            try statement.bind(next, at: 1)
+            try statement.bind(workspace, at: 2)
+            try statement.run()
+            let commit = try db.cachedStatement("INSERT INTO push_commit (workspace, last_sequence, tag) VALUES (?, ?, ?)")
+            try commit.bind(workspace, at: 1)
+            try commit.bind(next - 1, at: 2)
+            try commit.bind(Self.newCommitTag(), at: 3)
+            try commit.run()
+        }
+        return outcomes
     }
 
     /// Up to `limit` feed entries with a sequence above `after`, in order, with the newest sequence.

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Starts `rapport serve` (built next to this program) on a free port and waits until it listens.
+func startRapportServer(databasePath: String) throws -> (process: Process, port: Int) {
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rapport")
+    guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+        throw BenchError("build the CLI first: swift build -c release --product rapport (looked for \(executable.path))")
+    }
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = ["serve", "--db", databasePath, "--port", "0", "--log-level", "warning"]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    var text = ""
+    while true {
+        let chunk = output.fileHandleForReading.availableData
+        guard !chunk.isEmpty else { throw BenchError("the server exited: \(text)") }
+        text += String(decoding: chunk, as: UTF8.self)
+        if let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+           let port = Int(text[range].split(separator: ":").last ?? "") {
+            return (process, port)
+        }
+    }
+}
