@@ -59,13 +59,15 @@ struct SyncController: Sendable {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(.payloadTooLarge(limit: limit))
         }
-        let answer = try service.push(workspace: workspace, body: Data(body.readableBytesView), limit: limit)
+        let answer = try body.withUnsafeReadableBytes { raw in
+            try service.push(workspace: workspace, body: raw, limit: limit)
+        }
         if answer.stored { await notifier.notify(workspace) }
         context.logger.debug("push", metadata: [
             "sync.batch.count": "\(answer.response.results.count)",
             "sync.batch.rejected": "\(answer.response.results.count { $0.status == .rejected })",
         ])
-        return try .json(answer.response)
+        return .json(bytes: ByteBuffer(bytes: WireCoding.encode(answer.response)))
     }
 
     @Sendable func changes(_ request: Request, context: Context) async throws -> Response {

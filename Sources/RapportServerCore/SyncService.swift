@@ -64,16 +64,11 @@ public struct SyncService: Sendable {
 
     /// Reads a push body and merges its versions into `workspace` (already authorized).
     ///
-    /// `protocolVersion` is read first (426), then the element count (413 beyond
-    /// `maxVersionsPerPush`; `limit` is the adapter's byte limit, reported with it), then the
-    /// envelope (400/422); each element is then judged alone.
-    public func push(workspace: String, body: Data, limit: Int, now: Date = Date()) throws -> PushAnswer {
-        let header = try WireCoding.decode(VersionHeader.self, from: body)
-        try ProtocolVersion.require(header.protocolVersion)
-        if let count = header.versionCount, count > Self.maxVersionsPerPush {
-            throw ProtocolError(.payloadTooLarge, "a push carries at most \(Self.maxVersionsPerPush) record versions; this one has \(count): push in smaller batches", limit: limit)
-        }
-        let batch = try WireCoding.decode(LenientPushRequest.self, from: body)
+    /// One lenient pass over the body (`WireCoding.decodePush`): `protocolVersion` is checked first
+    /// (426), then the element count (413 beyond `maxVersionsPerPush`; `limit` is the adapter's byte
+    /// limit, reported with it), then the envelope (400/422); each element is then judged alone.
+    public func push(workspace: String, body: some ContiguousBytes, limit: Int, now: Date = Date()) throws -> PushAnswer {
+        let batch = try WireCoding.decodePush(body, maxVersions: Self.maxVersionsPerPush, limit: limit)
         // The decoder tolerates a missing replica; the contract requires it, so a client that omits it
         // learns now rather than when the server starts to use it.
         guard batch.replica != nil else {

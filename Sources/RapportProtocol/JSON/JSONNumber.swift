@@ -63,7 +63,7 @@ extension JSONReader {
             }
             return number.isNegative && value != 0 ? nil : value
         }
-        guard let whole = wholeNumber(number), whole.magnitude <= UInt64.max, !whole.negative || whole.magnitude == 0 else { return nil }
+        guard let whole = wholeNumber(number, fits: { UInt64(exactly: $0) != nil }), !whole.negative || whole.magnitude == 0 else { return nil }
         return whole.magnitude
     }
 
@@ -81,7 +81,7 @@ extension JSONReader {
             }
             return Self.signed(number.isNegative, magnitude)
         }
-        guard let whole = wholeNumber(number) else { return nil }
+        guard let whole = wholeNumber(number, fits: { Int(exactly: $0) != nil }) else { return nil }
         return Self.signed(whole.negative, whole.magnitude)
     }
 
@@ -93,8 +93,8 @@ extension JSONReader {
 
     /// Foundation's slow path for a whole-number type: the text as a `Double`, which must be a whole
     /// number; below 2^53 that is the value, above it the exact whole part of the decimal text.
-    private func wholeNumber(_ number: JSONNumber) -> (negative: Bool, magnitude: UInt64)? {
-        guard let double = double(number, refusingUnderflow: false), double.rounded(.towardZero) == double else { return nil }
+    private func wholeNumber(_ number: JSONNumber, fits: (Double) -> Bool) -> (negative: Bool, magnitude: UInt64)? {
+        guard let double = double(number, refusingUnderflow: false), fits(double) else { return nil }
         if double.magnitude < 9_007_199_254_740_992 {
             return (double < 0, UInt64(double.magnitude))
         }

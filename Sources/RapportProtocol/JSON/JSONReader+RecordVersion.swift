@@ -44,8 +44,8 @@ extension JSONReader {
                 } else if key.equals("deleted", in: bytes), !seen.deleted {
                     seen.deleted = true
                     deleted = try attempt(&errors.deleted) { reader throws(JSONFailure) in
-                        let (flag, stamp, dot, extra) = try reader.readStamped(at: "deleted", strict: strict) { reader, path throws(JSONFailure) in
-                            try reader.readBoolValue(at: path())
+                        let (flag, stamp, dot, extra) = try reader.readStamped(field: nil, strict: strict) { reader throws(JSONFailure) in
+                            try reader.readBoolValue(at: "deleted.value")
                         }
                         unknownInDeleted = extra
                         return Stamped(flag, stamp: stamp, dot: dot)
@@ -103,8 +103,9 @@ extension JSONReader {
                 if let bits = key.withBytes(in: bytes, Self.fastHex) {
                     let replica = ReplicaID(bits: bits)
                     guard entries[replica] == nil else { try skipValue(); continue }
+                    let buffer = bytes
                     let count = try attempt(&valueError) { reader throws(JSONFailure) in
-                        try reader.readUInt64Value(at: "clock.\(key.name(in: reader.bytes))")
+                        try reader.readUInt64Value(at: "clock.\(key.name(in: buffer))")
                     }
                     if let count { entries[replica] = count }
                 } else {
@@ -141,8 +142,8 @@ extension JSONReader {
                 let name = key.withBytes(in: bytes) { String(decoding: $0, as: UTF8.self) }
                 guard fields[name] == nil else { try skipValue(); continue }
                 let stamped = try attempt(&firstError) { reader throws(JSONFailure) in
-                    try reader.readStamped(at: "fields.\(name)", strict: strict) { reader, path throws(JSONFailure) in
-                        try reader.readFieldValue(at: path())
+                    try reader.readStamped(field: name, strict: strict) { reader throws(JSONFailure) in
+                        try reader.readFieldValue(at: "fields.\(name).value")
                     }
                 }
                 if let (value, stamp, dot, extra) = stamped {
@@ -155,11 +156,12 @@ extension JSONReader {
         return fields
     }
 
-    /// `{"value", "stamp", "dot"}`, and with `strict` the first other key's name.
+    /// `{"value", "stamp", "dot"}` of the field named `field` (nil: the `deleted` flag), and with
+    /// `strict` the first other key's name.
     private mutating func readStamped<Value>(
-        at path: @autoclosure () -> String, strict: Bool,
-        value readValue: (inout JSONReader, @autoclosure () -> String) throws(JSONFailure) -> Value
+        field: String?, strict: Bool, value readValue: (inout JSONReader) throws(JSONFailure) -> Value
     ) throws(JSONFailure) -> (Value, Stamp, UInt64, String?) {
+        func path() -> String { field.map { "fields.\($0)" } ?? "deleted" }
         let kind = try peekKind()
         guard kind == .object else { throw mismatch(kind, expected: "an object", at: path()) }
         var value: Value?, stamp: Stamp?, dot: UInt64?
@@ -174,7 +176,7 @@ extension JSONReader {
                     try skipValue()
                 } else if key.equals("value", in: bytes), !seen.value {
                     seen.value = true
-                    value = try attempt(&errors.value) { reader throws(JSONFailure) in try readValue(&reader, "\(path()).value") }
+                    value = try attempt(&errors.value) { reader throws(JSONFailure) in try readValue(&reader) }
                 } else if key.equals("stamp", in: bytes), !seen.stamp {
                     seen.stamp = true
                     stamp = try attempt(&errors.stamp) { reader throws(JSONFailure) in try reader.readStampValue(at: "\(path()).stamp") }

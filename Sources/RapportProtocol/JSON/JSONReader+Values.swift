@@ -11,7 +11,8 @@ extension JSONReader {
         let start = at, level = depth
         do {
             return try body(&self)
-        } catch where error.kind == .shape {
+        } catch {
+            guard error.kind == .shape else { throw error }
             at = start
             depth = level
             try skipValue()
@@ -35,7 +36,8 @@ extension JSONReader {
 
     mutating func readBoolValue(at path: @autoclosure () -> String) throws(JSONFailure) -> Bool {
         let kind = try peekKind()
-        guard kind == .bool else { throw mismatch(kind, expected: "a boolean", at: path()) }
+        // Foundation reports `null` for a boolean as a type mismatch, unlike other types.
+        guard kind == .bool else { throw .shape("expected a boolean", at: path()) }
         return try readBool()
     }
 

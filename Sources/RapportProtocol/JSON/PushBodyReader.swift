@@ -19,50 +19,54 @@ enum PushBodyReader {
             throw problem(error, in: bytes)
         }
         var reader = JSONReader(bytes)
+        func body<T>(_ read: (inout JSONReader) throws(JSONFailure) -> T) throws(ProtocolError) -> T {
+            do throws(JSONFailure) { return try read(&reader) } catch { throw problem(error, in: bytes) }
+        }
+        guard let versionAt = outline.protocolVersion else { throw problem(.shape("missing 'protocolVersion'"), in: bytes) }
+        reader.at = versionAt
+        let version = try body { reader throws(JSONFailure) in try reader.readIntValue(at: "protocolVersion") }
+        try ProtocolVersion.require(version)
+        if let count = outline.versionCount, count > maxVersions {
+            throw ProtocolError(.payloadTooLarge, "a push carries at most \(maxVersions) record versions; this one has \(count): push in smaller batches", limit: limit)
+        }
+        if let unknown = outline.unknownKey {
+            throw problem(.shape("unknown key '\(unknown)'; a push body has only protocolVersion, replica and versions"), in: bytes)
+        }
+        var replica: ReplicaID?
+        if let replicaAt = outline.replica {
+            reader.at = replicaAt
+            replica = try body { reader throws(JSONFailure) -> ReplicaID? in
+                if try reader.peekKind() == .null { return nil }
+                let text = try reader.readStringValue(at: "replica")
+                do throws(ReplicationError) { return try ReplicaID(text) } catch { throw .shape(error.message, at: "replica") }
+            }
+        }
+        guard let versionsAt = outline.versions else { throw problem(.shape("missing 'versions'"), in: bytes) }
+        reader.at = versionsAt
+        let entries = try body { reader throws(JSONFailure) in try readEntries(&reader, expected: outline.versionCount ?? 0) }
+        return LenientPushRequest(protocolVersion: version, replica: replica, entries: entries)
+    }
+
+    /// The elements of `versions`, each a version or the reason it is not one.
+    private static func readEntries(_ reader: inout JSONReader, expected: Int) throws(JSONFailure) -> [LenientPushRequest.Entry] {
+        let kind = try reader.peekKind()
+        guard kind == .array else { throw reader.mismatch(kind, expected: "an array", at: "versions") }
+        var entries: [LenientPushRequest.Entry] = []
+        entries.reserveCapacity(expected)
+        if try reader.beginArray() {
+            repeat {
+                entries.append(try entry(&reader, index: entries.count))
+            } while try reader.nextElement()
+        }
+        return entries
+    }
+
+    private static func entry(_ reader: inout JSONReader, index: Int) throws(JSONFailure) -> LenientPushRequest.Entry {
         do {
-            guard let versionAt = outline.protocolVersion else { throw JSONFailure.shape("missing 'protocolVersion'") }
-            reader.at = versionAt
-            let version = try reader.readIntValue(at: "protocolVersion")
-            try ProtocolVersion.require(version)
-            if let count = outline.versionCount, count > maxVersions {
-                throw ProtocolError(.payloadTooLarge, "a push carries at most \(maxVersions) record versions; this one has \(count): push in smaller batches", limit: limit)
-            }
-            if let unknown = outline.unknownKey {
-                throw JSONFailure.shape("unknown key '\(unknown)'; a push body has only protocolVersion, replica and versions")
-            }
-            var replica: ReplicaID?
-            if let replicaAt = outline.replica {
-                reader.at = replicaAt
-                if try reader.peekKind() == .null {
-                    replica = nil
-                } else {
-                    let text = try reader.readStringValue(at: "replica")
-                    do { replica = try ReplicaID(text) } catch { throw JSONFailure.shape(error.message, at: "replica") }
-                }
-            }
-            guard let versionsAt = outline.versions else { throw JSONFailure.shape("missing 'versions'") }
-            reader.at = versionsAt
-            let kind = try reader.peekKind()
-            // Foundation names no type when `null` stands where a container is wanted.
-            guard kind == .array else { throw reader.mismatch(kind, expected: kind == .null ? "a different type" : "an array", at: "versions") }
-            var entries: [LenientPushRequest.Entry] = []
-            entries.reserveCapacity(outline.versionCount ?? 0)
-            if try reader.beginArray() {
-                repeat {
-                    do {
-                        entries.append(.valid(try reader.readVersion(strict: true)))
-                    } catch where error.kind == .shape {
-                        entries.append(.invalid(index: entries.count, reason: error.shortMessage))
-                    }
-                } while try reader.nextElement()
-            }
-            return LenientPushRequest(protocolVersion: version, replica: replica, entries: entries)
-        } catch let error as JSONFailure {
-            throw problem(error, in: bytes)
-        } catch let error as ProtocolError {
-            throw error
+            return .valid(try reader.readVersion(strict: true))
         } catch {
-            throw ProtocolError(.unprocessable, "the request body could not be read as LenientPushRequest")
+            guard error.kind == .shape else { throw error }
+            return .invalid(index: index, reason: error.shortMessage)
         }
     }
 
