@@ -4,8 +4,9 @@
 #           then the feed it serves applied to a replica
 #   pull    a server answer as the client reads it (error/push/changes bodies, Store.apply, SyncSession)
 #   bundle  a `rapport import` file (ReplicaBundle, Store.apply, export and re-import)
+#   codec   differential: the byte-level codec against Foundation on push bodies and record versions
 #
-#   scripts/fuzz.sh [push|pull|bundle|all] [seconds per target]    default: all 45
+#   scripts/fuzz.sh [push|pull|bundle|codec|all] [seconds per target]    default: all 45
 #   scripts/fuzz.sh all 1200                                       the long run (20 minutes each)
 #
 # Builds into .build-fuzz (RAPPORT_FUZZ=1 adds the harness to Package.swift), fuzzes each target in
@@ -18,9 +19,9 @@ cd "$(dirname "$0")/.."
 target="${1:-all}"
 seconds="${2:-45}"
 case "$target" in
-    all) targets=(push pull bundle) ;;
-    push | pull | bundle) targets=("$target") ;;
-    *) echo "usage: scripts/fuzz.sh [push|pull|bundle|all] [seconds per target]" >&2; exit 2 ;;
+    all) targets=(push pull bundle codec) ;;
+    push | pull | bundle | codec) targets=("$target") ;;
+    *) echo "usage: scripts/fuzz.sh [push|pull|bundle|codec|all] [seconds per target]" >&2; exit 2 ;;
 esac
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
     echo "seconds must be a positive whole number, got '$seconds'" >&2
@@ -42,7 +43,8 @@ if [[ -x "$symbolizer" ]]; then export ASAN_SYMBOLIZER_PATH="$symbolizer"; fi
 for name in "${targets[@]}"; do
     corpus="$work/$name/corpus" artifacts="$work/$name/artifacts"
     mkdir -p "$corpus" "$artifacts"
-    cp Fuzz/corpus/"$name"/* "$corpus"/
+    # The codec target starts from the push seeds: they are push bodies and hold record versions.
+    cp Fuzz/corpus/"$([[ $name == codec ]] && echo push || echo "$name")"/* "$corpus"/
     echo "== fuzz $name for ${seconds}s (log: $work/$name/fuzz.log)"
     status=0
     RAPPORT_FUZZ_TARGET="$name" "$binary" "$corpus" \

@@ -18,6 +18,8 @@ enum Harness: String, CaseIterable {
     /// A `rapport import` file: bundle decoding, then applying it to a replica, then exporting that
     /// replica and importing the export elsewhere.
     case bundle
+    /// Arbitrary bytes through the byte-level codec and through Foundation, which must agree.
+    case codec
 
     static let selected = ProcessInfo.processInfo.environment["RAPPORT_FUZZ_TARGET"].flatMap(Harness.init(rawValue:))
 
@@ -32,6 +34,7 @@ enum Harness: String, CaseIterable {
         case .push: PushHarness.run(data)
         case .pull: PullHarness.run(data)
         case .bundle: BundleHarness.run(data)
+        case .codec: CodecHarness.run(data)
         }
     }
 }

@@ -5,29 +5,29 @@ import RapportProtocol
 extension PushRun {
     /// The `PushRequest` JSON around a batch of already encoded versions.
     ///
-    /// Built by hand so each version is encoded once, and a batch's size is known exactly before
+    /// Built around `WireCoding.pushEnvelope` so each version is encoded once, and a batch's size is known exactly before
     /// it is sent; the result decodes as a `PushRequest` (the client tests check that).
     struct Envelope {
-        let prefix: Data
-        let suffix = Data("]}".utf8)
+        let prefix: [UInt8]
+        let suffix: [UInt8]
 
-        init(replica: ReplicaID) throws {
-            let replicaJSON = try WireCoding.encoder().encode(replica)
-            prefix = Data("{\"protocolVersion\":\(ProtocolVersion.current),\"replica\":".utf8) + replicaJSON + Data(",\"versions\":[".utf8)
+        init(replica: ReplicaID) {
+            (prefix, suffix) = WireCoding.pushEnvelope(replica: replica)
         }
 
         /// Bytes of the body besides the versions and the commas between them.
         var overhead: Int { prefix.count + suffix.count }
 
-        func body(_ versions: [Data]) -> Data {
-            var data = Data(capacity: overhead + versions.reduce(versions.count) { $0 + $1.count })
-            data.append(prefix)
+        func body(_ versions: [[UInt8]]) -> Data {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(overhead + versions.reduce(versions.count) { $0 + $1.count })
+            bytes.append(contentsOf: prefix)
             for (index, version) in versions.enumerated() {
-                if index > 0 { data.append(UInt8(ascii: ",")) }
-                data.append(version)
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: version)
             }
-            data.append(suffix)
-            return data
+            bytes.append(contentsOf: suffix)
+            return Data(bytes)
         }
     }
 }

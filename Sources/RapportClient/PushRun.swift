@@ -12,7 +12,7 @@ struct PushRun {
     /// A pending change with its version already encoded, so sizing and sending encode it once.
     struct Encoded {
         let change: PendingChange
-        let json: Data
+        let json: [UInt8]
     }
 
     let store: Store
@@ -36,8 +36,7 @@ struct PushRun {
         let info = try await store.perform { try $0.info() }
         total = info.pendingChanges
         guard total > 0 else { return }
-        let envelope = try Envelope(replica: info.replicaID)
-        let encoder = WireCoding.encoder()
+        let envelope = Envelope(replica: info.replicaID)
         // Each read drains its entries, so rounds beyond the outbox's size in batches only come
         // from writes made during the sync; the bound stops a server that never lets go.
         let perBatch = max(1, options.maxBatchCount)
@@ -66,7 +65,7 @@ struct PushRun {
             }
             after = last.token.change
             total = max(total, done + fresh.count)
-            let encoded = try fresh.map { Encoded(change: $0, json: try encoder.encode($0.version)) }
+            let encoded = fresh.map { Encoded(change: $0, json: WireCoding.encode($0.version)) }
             var start = 0
             while start < encoded.count {
                 let end = batchEnd(encoded[...], from: start, envelope: envelope)
@@ -132,7 +131,7 @@ struct PushRun {
         }
         let request = TransportRequest(method: "POST", path: Route.push(workspace: api.workspace))
         guard (200..<300).contains(response.status) else { throw SyncError.from(response, request: request) }
-        let answer = try SyncAPI.decode(PushResponse.self, from: response, request: request)
+        let answer = try SyncAPI.decode(PushResponse.self, from: response, request: request, WireCoding.decodePushResponse)
         guard answer.results.count == batch.count,
               answer.results.allSatisfy({ (0..<batch.count).contains($0.index) }),
               Set(answer.results.map(\.index)).count == batch.count

@@ -44,7 +44,7 @@ struct SyncAPI: Sendable {
             timeout: TimeInterval(query.wait))
         let response = try await perform(request)
         guard (200..<300).contains(response.status) else { throw SyncError.from(response, request: request) }
-        return (try Self.decode(ChangesResponse.self, from: response, request: request), response.serverDate)
+        return (try Self.decode(ChangesResponse.self, from: response, request: request, WireCoding.decodeChanges), response.serverDate)
     }
 
     /// Sends `request`, retrying per the policy; throws only when no answer arrived in the end.
@@ -100,9 +100,12 @@ struct SyncAPI: Sendable {
         if Task.isCancelled { throw SyncError(.cancelled, "the sync was cancelled") }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from response: TransportResponse, request: TransportRequest) throws -> T {
+    /// Reads an answer's body with `read` (one of `WireCoding`'s decoders), turning a failure into
+    /// `invalidResponse`.
+    static func decode<T>(_ type: T.Type, from response: TransportResponse, request: TransportRequest,
+                          _ read: (Data) throws(ProtocolError) -> T) throws -> T {
         do {
-            return try WireCoding.decoder().decode(type, from: response.body)
+            return try read(response.body)
         } catch {
             throw SyncError(.invalidResponse, """
                 \(request.method) \(request.path) answered \(response.status) with a body that is not a valid \(T.self); \

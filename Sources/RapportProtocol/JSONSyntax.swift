@@ -6,8 +6,8 @@ import Foundation
 /// `JSONSerialization` refuses such a document too, so neither can tell a client "your body is not
 /// JSON" from "one number in it is out of range". This check reads the grammar only, iteratively
 /// (a deeply nested body cannot exhaust the stack), and requires valid UTF-8.
-enum JSONSyntax {
-    static func isValid(_ data: Data) -> Bool {
+public enum JSONSyntax {
+    public static func isValid(_ data: Data) -> Bool {
         // Not String(validating:as:): it needs iOS 18, and this module ships to iOS 17.
         guard String(data: data, encoding: .utf8) != nil else { return false }
         return data.withUnsafeBytes { raw in

@@ -11,7 +11,7 @@ import RapportMerge
 /// element that fails becomes `.invalid(index:reason:)` at its position, so the server can answer
 /// it with a per-record rejection and still store the rest. Decoding checks shape only; whether a
 /// version is internally consistent is `RecordVersion.validate()`'s job.
-public struct LenientPushRequest: Decodable, Sendable {
+public struct LenientPushRequest: Decodable, Sendable, Hashable {
     public var protocolVersion: Int
     /// The pushing replica; optional here because a server can process a batch without it.
     public var replica: ReplicaID?

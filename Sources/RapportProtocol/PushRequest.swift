@@ -4,8 +4,8 @@ import RapportMerge
 /// The body of `POST /v1/workspaces/{workspace}/push`: a batch of record versions from one replica.
 ///
 /// `versions` are whole record versions (not diffs); pushing the same batch twice is harmless,
-/// because the server's merge is idempotent (a repeat gets `stale`). Servers decode the body with
-/// `VersionHeader` and then `LenientPushRequest`, so one bad record never fails the batch.
+/// because the server's merge is idempotent (a repeat gets `stale`). Servers read the body with
+/// `WireCoding.decodePush` (one lenient pass), so one bad record never fails the batch.
 public struct PushRequest: Codable, Sendable, Hashable {
     public var protocolVersion: Int
     public var replica: ReplicaID

@@ -3,7 +3,8 @@ import Foundation
 /// Only the `protocolVersion` of a request body, read before anything else, and for a push how
 /// many elements `versions` has.
 ///
-/// A server decodes this first and refuses an unsupported version (`ProtocolVersion.require`)
+/// The `Codable` statement of what `WireCoding.decodePush` reads first (servers use that, in one
+/// pass, and the tests hold it to this). A reader decodes this first and refuses an unsupported version (`ProtocolVersion.require`)
 /// before it interprets the rest, whose shape may differ in that version. Other keys are ignored,
 /// whatever they contain. The count comes from the same parse, so a server can refuse an oversized
 /// batch before decoding any element (a body of tiny bad elements would otherwise cost a rejection

@@ -79,7 +79,7 @@ struct SyncController: Sendable {
             "sync.batch.count": "\(answer.response.results.count)",
             "sync.batch.rejected": "\(answer.response.results.count { $0.status == .rejected })",
         ])
-        return try .json(answer.response, acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        return .json(bytes: ByteBuffer(bytes: WireCoding.encode(answer.response)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
     }
 
     @Sendable func changes(_ request: Request, context: Context) async throws -> Response {

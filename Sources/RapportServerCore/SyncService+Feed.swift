@@ -23,29 +23,12 @@ extension SyncService {
         return try SyncCursor(epoch: epoch, sequence: position.sequence, tag: position.tag)
     }
 
-    /// A `ChangesResponse` written around the stored version JSON, which is spliced in as is:
-    /// decoding and re-encoding every version would make the hot path several times slower.
+    /// A `ChangesResponse` written around the stored version JSON, spliced in as is (`ChangePageWriter`).
     public static func changesBody(_ page: ChangeFeedPage) throws -> [UInt8] {
-        let next = try cursor(page.next)
-        let epoch = page.next.epoch ?? ""
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(page.entries.reduce(160) { $0 + $1.json.utf8.count + 40 })
-        func write(_ text: String) { bytes.append(contentsOf: text.utf8) }
-        // Epoch and cursor are [A-Za-z0-9:-] by construction, so they need no JSON escaping.
-        write("{\"protocolVersion\":\(ProtocolVersion.current),\"epoch\":\"\(epoch)\",\"changes\":[")
-        for (position, entry) in page.entries.enumerated() {
-            write(position == 0 ? "{\"sequence\":" : ",{\"sequence\":")
-            write(String(entry.sequence))
-            write(",\"version\":")
-            write(entry.json)
-            if !entry.conflicts.isEmpty {
-                write(",\"conflicts\":[")
-                write(entry.conflicts.joined(separator: ","))
-                write("]")
-            }
-            write("}")
+        var writer = ChangePageWriter(epoch: page.next.epoch ?? "", capacity: page.entries.reduce(0) { $0 + $1.json.utf8.count + 40 })
+        for entry in page.entries {
+            writer.append(sequence: entry.sequence, version: entry.json.utf8, conflicts: entry.conflicts)
         }
-        write("],\"nextCursor\":\"\(next)\",\"hasMore\":\(page.hasMore)}")
-        return bytes
+        return writer.finish(nextCursor: try cursor(page.next), hasMore: page.hasMore)
     }
 }

@@ -64,10 +64,10 @@ public struct SyncService: Sendable {
 
     /// Reads a push body and merges its versions into `workspace` (already authorized).
     ///
-    /// `protocolVersion` is read first (426), then the element count (413 beyond
-    /// `maxVersionsPerPush`; `limit` is the adapter's byte limit, reported with it), then the
-    /// envelope (400/422); each element is then judged alone.
-    public func push(workspace: String, body: Data, limit: Int, now: Date = Date()) throws -> PushAnswer {
+    /// One lenient pass over the body (`WireCoding.decodePush`): `protocolVersion` is checked first
+    /// (426), then the element count (413 beyond `maxVersionsPerPush`; `limit` is the adapter's byte
+    /// limit, reported with it), then the envelope (400/422); each element is then judged alone.
+    public func push(workspace: String, body: some ContiguousBytes, limit: Int, now: Date = Date()) throws -> PushAnswer {
         let request = try readPush(body, limit: limit)
         let valid = request.valid.map(\.version)
         // Even a push with nothing valid goes to storage: it answers with the feed head (and 404s
@@ -78,7 +78,7 @@ public struct SyncService: Sendable {
 
     /// The same as `push(workspace:body:limit:now:)`, with the merge made in the next group commit
     /// of `committer` (shared with the pushes of other requests) and the body read on the caller's task.
-    public func push(workspace: String, body: Data, limit: Int, committer: GroupCommit) async throws -> PushAnswer {
+    public func push(workspace: String, body: some ContiguousBytes & Sendable, limit: Int, committer: GroupCommit) async throws -> PushAnswer {
         let request = try readPush(body, limit: limit)
         let valid = request.valid.map(\.version)
         let commit = try await committer.push(PushBatch(workspace: workspace, versions: valid))
@@ -92,13 +92,8 @@ public struct SyncService: Sendable {
         var rejected: [PushResult]
     }
 
-    private func readPush(_ body: Data, limit: Int) throws -> ReadPush {
-        let header = try WireCoding.decode(VersionHeader.self, from: body)
-        try ProtocolVersion.require(header.protocolVersion)
-        if let count = header.versionCount, count > Self.maxVersionsPerPush {
-            throw ProtocolError(.payloadTooLarge, "a push carries at most \(Self.maxVersionsPerPush) record versions; this one has \(count): push in smaller batches", limit: limit)
-        }
-        let batch = try WireCoding.decode(LenientPushRequest.self, from: body)
+    private func readPush(_ body: some ContiguousBytes, limit: Int) throws -> ReadPush {
+        let batch = try WireCoding.decodePush(body, maxVersions: Self.maxVersionsPerPush, limit: limit)
         // The decoder tolerates a missing replica; the contract requires it, so a client that omits it
         // learns now rather than when the server starts to use it.
         guard batch.replica != nil else {

@@ -52,7 +52,8 @@ public struct InProcessTransport: Transport {
         if endpoint == "push" {
             let body = request.body ?? Data()
             guard body.count <= maxBodyBytes else { throw ProtocolError.payloadTooLarge(limit: maxBodyBytes) }
-            return try Self.json(service.push(workspace: workspace, body: body, limit: maxBodyBytes).response, status: 200)
+            let answer = try service.push(workspace: workspace, body: body, limit: maxBodyBytes)
+            return TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(WireCoding.encode(answer.response)))
         }
         var items: [String: String] = [:]
         for item in request.query where items[item.name] == nil { items[item.name] = item.value ?? "" }

@@ -8,7 +8,7 @@ import RapportStore
 /// What JSON costs per record version on the wire, to see where sync time goes.
 struct CodecBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "codec", abstract: "Foundation JSON encode/decode of record versions, and the store's receive checks, per record.")
+        commandName: "codec", abstract: "Wire codec and Foundation JSON encode/decode of record versions and push bodies, and the store's receive checks, per record.")
 
     @Option(help: "Record versions.") var records = 20_000
     @Flag(help: "Print one JSON object.") var json = false
@@ -23,21 +23,32 @@ struct CodecBench: ParsableCommand {
         }
         let encoder = WireCoding.encoder(), decoder = WireCoding.decoder()
         var blobs: [Data] = []
-        let encodeSeconds = try time { blobs = try versions.map { try encoder.encode($0) } }
-        let decodeSeconds = try time { for blob in blobs { _ = try decoder.decode(RecordVersion.self, from: blob) } }
+        let foundationEncode = try time { blobs = try versions.map { try encoder.encode($0) } }
+        let foundationDecode = try time { for blob in blobs { _ = try decoder.decode(RecordVersion.self, from: blob) } }
         let page = try encoder.encode(PushRequest(protocolVersion: 1, replica: replica, versions: versions))
-        let lenientSeconds = try time { _ = try decoder.decode(LenientPushRequest.self, from: page) }
+        let foundationPush = try time {
+            _ = try decoder.decode(VersionHeader.self, from: page)
+            _ = try decoder.decode(LenientPushRequest.self, from: page)
+        }
+        var encoded: [[UInt8]] = []
+        let codecEncode = time { encoded = versions.map { WireCoding.encode($0) } }
+        let codecDecode = try time { for bytes in encoded { _ = try WireCoding.decodeVersion(bytes) } }
+        let codecPush = try time { _ = try WireCoding.decodePush(page, maxVersions: .max, limit: .max) }
         let checkSeconds = time {
             for version in versions { _ = ReplicaCore.problem(with: version, clock: HybridLogicalClock(), now: Int64(Date().timeIntervalSince1970 * 1000)) }
         }
         let n = Double(records)
         printFigures([
             ("records", n),
-            ("encode_us_per_record", encodeSeconds / n * 1e6),
-            ("decode_us_per_record", decodeSeconds / n * 1e6),
-            ("push_body_decode_us_per_record", lenientSeconds / n * 1e6),
+            ("encode_us_per_record", codecEncode / n * 1e6),
+            ("decode_us_per_record", codecDecode / n * 1e6),
+            ("push_body_decode_us_per_record", codecPush / n * 1e6),
+            ("foundation_encode_us_per_record", foundationEncode / n * 1e6),
+            ("foundation_decode_us_per_record", foundationDecode / n * 1e6),
+            ("foundation_push_body_decode_us_per_record", foundationPush / n * 1e6),
             ("receive_checks_us_per_record", checkSeconds / n * 1e6),
-            ("bytes_per_version", Double(blobs.reduce(0) { $0 + $1.count }) / n),
+            ("bytes_per_version", Double(encoded.reduce(0) { $0 + $1.count }) / n),
+            ("foundation_bytes_per_version", Double(blobs.reduce(0) { $0 + $1.count }) / n),
         ], json: json)
     }
 }

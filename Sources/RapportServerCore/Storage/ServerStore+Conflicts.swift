@@ -1,6 +1,7 @@
 import Foundation
 import RapportStore
 import RapportMerge
+import RapportProtocol
 
 extension ServerStore {
     /// Stops sending a conflict with its record once a replicated `ConflictResolution` for its
@@ -15,9 +16,8 @@ extension ServerStore {
         try select.bind(resolution.entity, at: 2)
         try select.bind(resolution.recordID, at: 3)
         var settled: [Int64] = []
-        let decoder = JSONDecoder()
         while try select.step() {
-            guard let conflict = try? decoder.decode(Conflict.self, from: Data((select.string(1) ?? "").utf8)) else { continue }
+            guard let conflict = WireCoding.decodeConflict(select.textBytes(1) ?? []) else { continue }
             let key = ConflictResolution.key(entity: conflict.entity, recordID: conflict.id, field: conflict.field,
                                              conflict.local.stamp, conflict.remote.stamp)
             if key.id == resolution.id { settled.append(select.int64(0)) }

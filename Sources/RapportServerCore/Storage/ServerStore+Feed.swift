@@ -1,6 +1,7 @@
 import Foundation
 import RapportStore
 import RapportMerge
+import RapportProtocol
 
 extension ServerStore {
     /// Merges a batch of pushed versions into a workspace, in one transaction, answering each.
@@ -27,15 +28,12 @@ extension ServerStore {
         // The server keeps no clock of its own: it never stamps a write, it only refuses stamps
         // too far ahead of its wall time, which a fresh clock's drift bound does.
         let clock = HybridLogicalClock()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let decoder = JSONDecoder()
         return try withDatabase { db in
             try db.inTransaction(.immediate) {
                 let merged: [Result<[ServerPushOutcome], any Error>] = batches.map { batch in
                     Result {
                         try db.inTransaction {
-                            try Self.merge(batch.versions, into: batch.workspace, db, clock: clock, now: nowMillis, encoder: encoder, decoder: decoder)
+                            try Self.merge(batch.versions, into: batch.workspace, db, clock: clock, now: nowMillis)
                         }
                     }
                 }
@@ -53,8 +51,8 @@ extension ServerStore {
     }
 
     /// One push's merge, inside the caller's transaction.
-    private static func merge(_ versions: [RecordVersion], into workspace: String, _ db: Database, clock: HybridLogicalClock, now nowMillis: Int64,
-                              encoder: JSONEncoder, decoder: JSONDecoder) throws -> [ServerPushOutcome] {
+    private static func merge(_ versions: [RecordVersion], into workspace: String, _ db: Database, clock: HybridLogicalClock,
+                              now nowMillis: Int64) throws -> [ServerPushOutcome] {
         let first = try Self.requireNextSequence(db, workspace: workspace)
         var next = first
         var outcomes: [ServerPushOutcome] = []
@@ -65,8 +63,8 @@ extension ServerStore {
                 continue
             }
             try Self.forgetResolvedConflict(db, workspace: workspace, resolution: version)
-            guard let stored = try Self.load(db, workspace: workspace, entity: version.entity, id: version.id, decoder: decoder) else {
-                try Self.save(db, workspace: workspace, version: version, sequence: next, encoder: encoder)
+            guard let stored = try Self.load(db, workspace: workspace, entity: version.entity, id: version.id) else {
+                try Self.save(db, workspace: workspace, version: version, sequence: next)
                 outcomes.append(.accepted(sequence: next))
                 next += 1
                 continue
@@ -77,8 +75,8 @@ extension ServerStore {
                 continue
             }
             let settled = conflicts(between: stored.version, and: version)
-            try Self.save(db, workspace: workspace, version: merged, sequence: next, encoder: encoder)
-            try Self.journal(db, workspace: workspace, conflicts: settled, sequence: next, encoder: encoder)
+            try Self.save(db, workspace: workspace, version: merged, sequence: next)
+            try Self.journal(db, workspace: workspace, conflicts: settled, sequence: next)
             outcomes.append(settled.isEmpty ? .accepted(sequence: next) : .merged(sequence: next, conflicts: settled))
             next += 1
         }
@@ -224,25 +222,25 @@ extension ServerStore {
         ORDER BY c.sequence
         """
 
-    private static func journal(_ db: Database, workspace: String, conflicts: [Conflict], sequence: Int64, encoder: JSONEncoder) throws {
+    private static func journal(_ db: Database, workspace: String, conflicts: [Conflict], sequence: Int64) throws {
         guard !conflicts.isEmpty else { return }
         let statement = try db.cachedStatement("INSERT INTO conflict (workspace, sequence, entity, id, json) VALUES (?, ?, ?, ?, ?)")
         for conflict in conflicts {
-            let json: String
-            do { json = String(decoding: try encoder.encode(conflict), as: UTF8.self) } catch {
-                throw StoreError(code: .invalidData, message: "a conflict on \(conflict.entity.prefix(64)) could not be encoded")
+            let json: [UInt8]
+            do { json = try WireCoding.encode(conflict) } catch {
+                throw StoreError(code: .invalidData, message: error.message)
             }
             try statement.bind(workspace, at: 1)
             try statement.bind(sequence, at: 2)
             try statement.bind(conflict.entity, at: 3)
             try statement.bind(conflict.id, at: 4)
-            try statement.bind(json, at: 5)
+            try statement.bind(text: json, at: 5)
             try statement.run()
             statement.reset()
         }
     }
 
-    private static func load(_ db: Database, workspace: String, entity: String, id: String, decoder: JSONDecoder) throws -> (version: RecordVersion, sequence: Int64)? {
+    private static func load(_ db: Database, workspace: String, entity: String, id: String) throws -> (version: RecordVersion, sequence: Int64)? {
         let statement = try db.cachedStatement("SELECT sequence, version FROM record WHERE workspace = ? AND entity = ? AND id = ?")
         try statement.bind(workspace, at: 1)
         try statement.bind(entity, at: 2)
@@ -250,17 +248,14 @@ extension ServerStore {
         defer { statement.reset() }
         guard try statement.step() else { return nil }
         let sequence = statement.int64(0)
-        guard let version = try? decoder.decode(RecordVersion.self, from: Data((statement.string(1) ?? "").utf8)) else {
+        guard let version = try? WireCoding.decodeVersion(statement.textBytes(1) ?? []) else {
             throw StoreError(code: .corruptDatabase, message: "the stored version at sequence \(sequence) of workspace '\(workspace)' is damaged")
         }
         return (version, sequence)
     }
 
-    private static func save(_ db: Database, workspace: String, version: RecordVersion, sequence: Int64, encoder: JSONEncoder) throws {
-        let json: String
-        do { json = String(decoding: try encoder.encode(version), as: UTF8.self) } catch {
-            throw StoreError(code: .invalidData, message: "a \(version.entity.prefix(64)) version could not be encoded")
-        }
+    private static func save(_ db: Database, workspace: String, version: RecordVersion, sequence: Int64) throws {
+        let json = WireCoding.encode(version)
         let statement = try db.cachedStatement("""
             INSERT INTO record (workspace, entity, id, sequence, version) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (workspace, entity, id) DO UPDATE SET sequence = excluded.sequence, version = excluded.version
@@ -269,7 +264,7 @@ extension ServerStore {
         try statement.bind(version.entity, at: 2)
         try statement.bind(version.id, at: 3)
         try statement.bind(sequence, at: 4)
-        try statement.bind(json, at: 5)
+        try statement.bind(text: json, at: 5)
         try statement.run()
     }
 }

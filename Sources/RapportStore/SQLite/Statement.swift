@@ -115,6 +115,15 @@ package final class Statement {
         try check(resultCode)
     }
 
+    /// Binds UTF-8 bytes as text (copied by SQLite), without going through `String`.
+    package func bind(text value: [UInt8], at index: Int32) throws {
+        let resultCode = value.withUnsafeBytes { bytes -> Int32 in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transient) }
+            return sqlite3_bind_text64(handle, index, base.assumingMemoryBound(to: CChar.self), UInt64(bytes.count), transient, UInt8(SQLITE_UTF8))
+        }
+        try check(resultCode)
+    }
+
     package func bind(_ value: SQLiteValue, at index: Int32) throws {
         switch value {
         case .null: try bindNull(at: index)
@@ -204,6 +213,12 @@ package final class Statement {
         // column_bytes must follow column_text: the text conversion can change the byte count.
         let count = Int(sqlite3_column_bytes(handle, index))
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+    /// The column's text as UTF-8 bytes, without going through `String`; nil for NULL.
+    package func textBytes(_ index: Int32) -> [UInt8]? {
+        guard let text = sqlite3_column_text(handle, index) else { return nil }
+        return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index))))
     }
 
     package func data(_ index: Int32) -> Data? {
