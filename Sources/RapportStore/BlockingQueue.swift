@@ -9,10 +9,15 @@ import Dispatch
 /// is suspended.
 public final class BlockingQueue: Sendable {
     private let queue: DispatchQueue
+    private let key = DispatchSpecificKey<Bool>()
 
     public init(label: String) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
+        queue.setSpecific(key: key, value: true)
     }
+
+    /// Whether the caller is running on this queue's thread.
+    public var isCurrent: Bool { DispatchQueue.getSpecific(key: key) == true }
 
     /// Schedules `body` on the queue's thread and returns at once.
     public func enqueue(_ body: @escaping @Sendable () -> Void) {
