@@ -30,6 +30,11 @@ enum CodecHarness {
         let new: Result<LenientPushRequest, ProtocolError>
         do { new = .success(try WireCoding.decodePush(data, maxVersions: 10_000, limit: 0)) } catch { new = .failure(error) }
         switch (old, new) {
+        case (.failure(let a), .failure(let b)) where b.code == .malformedJSON && !JSONSyntax.isValid(data):
+            // Not RFC 8259 JSON (e.g. a raw control character inside a string, which Foundation only
+            // notices if it decodes that string): the codec refuses the whole body as malformed,
+            // Foundation may first trip over the shape of something before it. Both refuse it.
+            _ = a
         case (.failure(let a), .failure(let b)):
             Fuzzing.require(a.code == b.code, "push refused as \(a.code) by Foundation, \(b.code) by the codec: \(a.message) | \(b.message)")
         case (.success(let a), .success(let b)):

@@ -45,22 +45,22 @@ struct PushRun {
         // next read starts after them, so they never hide the entries behind them. A record written
         // during the sync is queued anew with a later number and is pushed in a later round.
         var after: Int64 = 0
-        // One batch is in flight while the next is read and encoded and the previous answer is
-        // recorded: the server merges one batch while this replica prepares or acknowledges
-        // another, instead of each side waiting for the other. Batches are independent (one
+        // Up to `pipelineDepth` batches are in flight while the next is read and encoded and the
+        // oldest answer is recorded: the server merges (and syncs to disk, sharing one commit
+        // between batches that arrive together) while this replica prepares or acknowledges
+        // others, instead of each side waiting for the other. Batches are independent (one
         // outbox entry per record, acknowledged only for the exact version answered), so their
-        // answers may be recorded in any order; they are recorded in order anyway.
-        var inFlight: InFlight?
-        defer { inFlight?.request.cancel() }
+        // answers may be recorded in any order; they are recorded in the order sent.
+        var inFlight: [InFlight] = []
+        defer { for sent in inFlight { sent.request.cancel() } }
         for _ in 0..<rounds {
             try SyncAPI.checkCancellation()
             let fresh = try await store.perform { [after] in try $0.pendingChanges(limit: perBatch, after: after) }
             guard let last = fresh.last else {
                 // Records written while the last batch was in flight are queued behind it: read
                 // again once it is answered, and stop only when nothing is left and nothing in flight.
-                guard let previous = inFlight else { break }
-                inFlight = nil
-                try await record(previous, envelope: envelope, into: &report)
+                guard !inFlight.isEmpty else { break }
+                while !inFlight.isEmpty { try await record(inFlight.removeFirst(), envelope: envelope, into: &report) }
                 continue
             }
             after = last.token.change
@@ -72,19 +72,18 @@ struct PushRun {
                 let batch = encoded[start..<end]
                 let body = envelope.body(batch.map(\.json))
                 let request = Task { [api] in try await api.push(body: body) }
-                if let previous = inFlight {
-                    inFlight = nil
-                    try await record(previous, envelope: envelope, into: &report)
+                inFlight.append(InFlight(batch: batch, request: request))
+                if inFlight.count >= Self.pipelineDepth {
+                    try await record(inFlight.removeFirst(), envelope: envelope, into: &report)
                 }
-                inFlight = InFlight(batch: batch, request: request)
                 start = end
             }
         }
-        if let previous = inFlight {
-            inFlight = nil
-            try await record(previous, envelope: envelope, into: &report)
-        }
+        while !inFlight.isEmpty { try await record(inFlight.removeFirst(), envelope: envelope, into: &report) }
     }
+
+    /// Batches sent before the oldest answer is waited for.
+    static let pipelineDepth = 3
 
     /// A push sent and not yet answered.
     private struct InFlight {
