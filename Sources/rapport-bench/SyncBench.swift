@@ -181,7 +181,11 @@ final class CountingTransport: Transport {
     init(_ inner: URLSessionTransport) { self.inner = inner }
 
     func send(_ request: TransportRequest) async throws -> TransportResponse {
+        let start = DispatchTime.now().uptimeNanoseconds
         let response = try await inner.send(request)
+        if ProcessInfo.processInfo.environment["RAPPORT_BENCH_TRACE"] != nil {
+            print("send \(request.method) \(request.body?.count ?? 0)B -> \(response.body.count)B in \((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000) ms")
+        }
         bytes.add((request.body?.count ?? 0) + (response.header("Content-Length").flatMap(Int.init) ?? response.body.count))
         return response
     }

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import RapportMerge
+import RapportModel
+import RapportProtocol
+import RapportServerCore
+import RapportStore
+
+/// Where one push batch's time goes, step by step, in one process (no HTTP): read the outbox,
+/// encode, read the body on the server, merge and commit, answer, acknowledge.
+struct PushProfile: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "push-profile", abstract: "Time each step of pushing N records in batches, without HTTP.")
+
+    @Option var records = 50_000
+    @Option var batch = 500
+
+    func run() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        _ = try server.addWorkspace("w")
+        let service = SyncService(storage: server)
+        let a = try Store.create(at: directory.appendingPathComponent("a.db").path, name: "a", identity: .none)
+        var written = 0
+        while written < records {
+            let end = min(records, written + 10_000)
+            try a.batch { b in for i in written..<end { try b.create(Account(id: "acct-\(i)", name: "Account \(i)", segment: "smb", arr: Double(i), owner: "csm")) } }
+            written = end
+        }
+        let replica = try a.info().replicaID
+        let envelope = WireCoding.pushEnvelope(replica: replica)
+        var read = 0.0, encode = 0.0, serve = 0.0, decodeAnswer = 0.0, ack = 0.0
+        var after: Int64 = 0
+        while true {
+            var fresh: [PendingChange] = []
+            read += time { fresh = (try? a.pendingChanges(limit: batch, after: after)) ?? [] }
+            guard let last = fresh.last else { break }
+            after = last.token.change
+            var body: [UInt8] = []
+            encode += time {
+                body = envelope.prefix
+                for (i, change) in fresh.enumerated() {
+                    if i > 0 { body.append(UInt8(ascii: ",")) }
+                    WireCoding.append(change.version, to: &body)
+                }
+                body += envelope.suffix
+            }
+            var answer: [UInt8] = []
+            serve += try time { answer = WireCoding.encode(try service.push(workspace: "w", body: body, limit: 1 << 30).response) }
+            var response: PushResponse?
+            decodeAnswer += try time { response = try WireCoding.decodePushResponse(answer) }
+            let tokens = fresh.map(\.token)
+            ack += try time { _ = try a.acknowledge(tokens, workspace: "w") }
+            _ = response
+        }
+        let n = Double(records)
+        printFigures([
+            ("read_outbox_us", read / n * 1e6), ("encode_us", encode / n * 1e6), ("server_push_us", serve / n * 1e6),
+            ("decode_answer_us", decodeAnswer / n * 1e6), ("acknowledge_us", ack / n * 1e6),
+            ("total_us", (read + encode + serve + decodeAnswer + ack) / n * 1e6),
+        ], json: false)
+    }
+}
