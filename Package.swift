@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(
             name: "RapportClientTests",
             dependencies: [
-                "RapportClient", "RapportServer",
+                "RapportClient", "RapportServer", "RapportServerCore", "RapportSimulation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -5,13 +5,16 @@ import RapportModel
 import RapportStore
 import Testing
 
-/// Two replicas syncing through the in-memory server end up holding the same data, with the
+/// Two replicas syncing through the real server core end up holding the same data, with the
 /// documented winner for every concurrent edit.
 @Suite struct ConvergenceTests {
     let replicas: Replicas
-    let server = FakeServer()
+    let server: TestServer
 
-    init() throws { replicas = try Replicas("ConvergenceTests") }
+    init() throws {
+        replicas = try Replicas("ConvergenceTests")
+        server = try TestServer()
+    }
 
     /// A, B, A: after this every replica has seen everything.
     private func syncAll(_ a: Store, _ b: Store) async throws {

@@ -98,13 +98,14 @@ final class DeviceClock: @unchecked Sendable {
     }
 
     @Test func anEntryTheServerKeepsRefusingForNowDoesNotBlockTheOnesBehindIt() async throws {
-        let server = FakeServer()
+        let server = try TestServer()
         let store = try replicas.make("a")
         for account in accounts(6) { try store.accounts.create(account) }
         server.refuseForNow(id: "acct-0000")
         server.refuseForNow(id: "acct-0001")
         let report = try await session(store, server, SyncOptions(maxBatchCount: 2, retry: quickRetry)).sync()
         #expect(report.acknowledged == 4)
+        #expect(report.rejected.map(\.reason) == [RejectionReason.clockDrift, RejectionReason.clockDrift])
         #expect(try store.pendingChanges(limit: .max).map(\.version.id) == ["acct-0000", "acct-0001"])
         #expect(server.allVersions.map(\.id) == ["acct-0002", "acct-0003", "acct-0004", "acct-0005"])
     }
