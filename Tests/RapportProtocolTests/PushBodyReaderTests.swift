@@ -37,7 +37,24 @@ struct PushBodyReaderTests {
     func elementReasonsAgree(element: String) {
         let body = LenientPushRequestTests.body([Self.record, element])
         let old = FoundationPush.decode(body), new = FoundationPush.codec(body)
-        #expect(old == new, "\(element)\nFoundation: \(old)\ncodec: \(new)")
+        // When an element has the same fault in several fields (or several unknown keys), Foundation
+        // names whichever its dictionary yields first, which varies from run to run; the codec names
+        // the first in the document. The reasons then agree once the field or key name is masked.
+        #expect(Self.masked(old) == Self.masked(new), "\(element)\nFoundation: \(old)\ncodec: \(new)")
+    }
+
+    /// The outcome with every rejection reason's field or key name masked; valid versions as they are.
+    private static func masked(_ outcome: Result<LenientPushRequest, ProtocolError>) -> Result<LenientPushRequest, ProtocolError> {
+        outcome.map { request in
+            var request = request
+            request.entries = request.entries.map { entry in
+                guard case .invalid(let index, let reason) = entry else { return entry }
+                return .invalid(index: index, reason: reason
+                    .replacingOccurrences(of: #"fields\.[A-Za-z0-9_]+"#, with: "fields.*", options: .regularExpression)
+                    .replacingOccurrences(of: #"unknown key '[^']*'"#, with: "unknown key '*'", options: .regularExpression))
+            }
+            return request
+        }
     }
 
     @Test("bodies refused whole get the same code and message as before", arguments: [

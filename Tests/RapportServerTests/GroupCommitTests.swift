@@ -69,10 +69,11 @@ import Testing
     @Test func aBatchThatFailsInAGroupFailsAloneAndTheOthersAreStored() throws {
         let store = try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
         try store.addWorkspace("team")
+        let a = Fixtures.account("a")
         let results = try store.push([
-            PushBatch(workspace: "team", versions: [Fixtures.account("a")]),
+            PushBatch(workspace: "team", versions: [a]),
             PushBatch(workspace: "gone", versions: [Fixtures.account("b")]),
-            PushBatch(workspace: "team", versions: [Fixtures.account("c"), Fixtures.account("a")]),
+            PushBatch(workspace: "team", versions: [Fixtures.account("c"), a]),
         ])
         #expect(try results[0].get().outcomes == [.accepted(sequence: 1)])
         #expect(throws: StoreError.self) { try results[1].get() }
