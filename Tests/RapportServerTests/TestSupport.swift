@@ -115,9 +115,23 @@ extension TestResponse {
     /// Writes the body to `$RAPPORT_RESPONSE_DUMP/<name>` so CI can validate real responses against
     /// the schemas (`scripts/validate_schemas.py --responses DIR`); does nothing when it is unset.
     func dump(as name: String) {
+        agreesAcrossCodecs(name)
         guard let directory = ProcessInfo.processInfo.environment["RAPPORT_RESPONSE_DUMP"], !directory.isEmpty else { return }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? data.write(to: URL(fileURLWithPath: directory).appendingPathComponent(name))
+    }
+}
+
+extension TestResponse {
+    /// Every sync answer a test keeps as a sample is read both by the byte-level codec and by the
+    /// `Codable` path, and both must read the same value (issue 11's differential proof on real
+    /// server output, not only on hand-made examples).
+    func agreesAcrossCodecs(_ name: String) {
+        if name.hasPrefix("push-response") {
+            #expect(try WireCoding.decodePushResponse(data) == decode(PushResponse.self), "\(name): the codec and Codable read it differently")
+        } else if name.hasPrefix("changes-response") {
+            #expect(try WireCoding.decodeChanges(data) == decode(ChangesResponse.self), "\(name): the codec and Codable read it differently")
+        }
     }
 }
 
