@@ -25,6 +25,9 @@ package final class ReplicaCore {
     /// Set when the replica id changed in the current write; the device marker follows after commit.
     var identityChanged = false
     private var sql: [String: EntitySQL] = [:]
+    /// Set once the current write transaction found no open conflict: until it journals one,
+    /// local edits need not look for conflicts to settle (one query per batch, not per edit).
+    var noOpenConflicts = false
 
     let identity: DeviceIdentity
     let canonicalPath: String
@@ -119,6 +122,7 @@ package final class ReplicaCore {
         inWrite = true
         defer { inWrite = false }
         do {
+            noOpenConflicts = false
             let result = try db.inTransaction(.immediate) {
                 try loadState()
                 try recoverFromRunawayClock()
@@ -165,6 +169,11 @@ package final class ReplicaCore {
 
     /// The stored version of a record, or nil if the replica has never heard of it.
     func loadVersion(_ entity: String, id: String) throws -> RecordVersion? {
+        try loadStored(entity, id: id)?.version
+    }
+
+    /// The stored version of a record and its `_pending` change number (see `ReplicaCore+Outbox`).
+    func loadStored(_ entity: String, id: String) throws -> (version: RecordVersion, pending: Int64?)? {
         let table = try entitySQL(entity)
         let statement = try db.cachedStatement(table.selectVersion)
         try statement.bind(id, at: 1)
@@ -172,15 +181,39 @@ package final class ReplicaCore {
         guard try statement.step() else { return nil }
         let values = table.readValues(statement, from: 0)
         let blobIndex = Int32(table.schema.fields.count)
-        return try statement.withBlob(blobIndex) { bytes in
+        let version = try statement.withBlob(blobIndex) { bytes in
             try codec.decode(bytes, entity: entity, id: id, schema: table.schema, values: values)
         }
+        return (version, statement.isNull(blobIndex + 1) ? nil : statement.int64(blobIndex + 1))
     }
 
-    /// Writes a version's row (insert, or replace when `replacing`), without touching the outbox.
-    func storeVersion(_ version: RecordVersion, replacing: Bool) throws {
+    /// How a row is written: which statement, and what becomes of its `_pending` number.
+    enum RowWrite {
+        /// A merge: inserted without an outbox entry, or replaced keeping the one it has.
+        case merged
+        /// A local write of a new record, queued as `change`.
+        case created(change: Int64)
+        /// A local write over the stored record, queued as `change`.
+        case rewritten(change: Int64)
+    }
+
+    /// Writes a version's row; `_seq` is `change` for a local write, a fresh number for a merge.
+    func storeVersion(_ version: RecordVersion, _ write: RowWrite) throws {
         let table = try entitySQL(version.entity)
-        let statement = try db.cachedStatement(replacing ? table.upsert : table.insert)
+        let sql: String, pending: Int64?
+        switch write {
+        case .merged:
+            sql = table.upsertMerged
+            changeCounter += 1
+            pending = nil
+        case .created(let change):
+            sql = table.insert
+            pending = change
+        case .rewritten(let change):
+            sql = table.upsertLocal
+            pending = change
+        }
+        let statement = try db.cachedStatement(sql)
         try statement.bind(version.id, at: 1)
         for (position, field) in table.schema.fields.enumerated() {
             try statement.bind(field: version.fields[field.name]?.value ?? .null, at: Int32(position + 2))
@@ -188,24 +221,12 @@ package final class ReplicaCore {
         let n = Int32(table.schema.fields.count)
         try statement.bind(version.deleted.value, at: n + 2)
         try statement.bind(bytes: codec.encode(version, schema: table.schema), at: n + 3)
-        changeCounter += 1
-        try statement.bind(changeCounter, at: n + 4)
-        do { try statement.run() } catch let error as StoreError where error.code == .constraint && !replacing {
+        try statement.bind(pending ?? changeCounter, at: n + 4)
+        try statement.bind(pending, at: n + 5)
+        do { try statement.run() } catch let error as StoreError where error.code == .constraint {
+            guard case .created = write else { throw error }
             throw StoreError(code: .conflict, message: "\(version.entity) \(version.id) already exists; use update to change it")
         }
-    }
-
-    /// Queues a record for the next push, superseding any older queue entry for it.
-    func enqueue(_ entity: String, id: String) throws {
-        changeCounter += 1
-        let statement = try db.cachedStatement("""
-            INSERT INTO _outbox (entity, id, change) VALUES (?, ?, ?)
-            ON CONFLICT (entity, id) DO UPDATE SET change = excluded.change
-            """)
-        try statement.bind(entity, at: 1)
-        try statement.bind(id, at: 2)
-        try statement.bind(changeCounter, at: 3)
-        try statement.run()
     }
 
     // MARK: local writes
@@ -223,8 +244,7 @@ package final class ReplicaCore {
         try checkLocal(values, table.schema, requireAll: true)
         try write {
             let version = RecordVersion.create(entity: entity, id: id, fields: values, stamp: nextStamp())
-            try storeVersion(version, replacing: false)
-            try enqueue(entity, id: id)
+            try storeLocal(version, previous: nil, isNew: true)
         }
     }
 
@@ -234,14 +254,14 @@ package final class ReplicaCore {
     /// wins over every write the person could see, even right after the clock was reset.
     func modify(_ entity: String, id: String, _ change: (inout RecordVersion, Stamp) throws -> Bool) throws -> Bool {
         try write {
-            guard var version = try loadVersion(entity, id: id) else {
+            guard let (stored, previous) = try loadStored(entity, id: id) else {
                 throw StoreError(code: .notFound, message: "no \(entity) with id \(id); list them to see the ids")
             }
+            var version = stored
             clock.observe(version.maxStamp.hlc)
             let stamp = nextStamp()
             guard try change(&version, stamp) else { return false }
-            try storeVersion(version, replacing: true)
-            try enqueue(entity, id: id)
+            try storeLocal(version, previous: previous, isNew: false)
             try settleConflicts(editedBy: version, stamp: stamp)
             return true
         }
@@ -345,20 +365,30 @@ extension ReplicaCore: Sendable {}
 /// The SQL text for one entity table, built once from its schema.
 struct EntitySQL {
     let schema: EntitySchema
+    /// Parameters: id, the fields in schema order, `_deleted`, `_version`, `_seq`, `_pending`.
     let insert: String
-    let upsert: String
+    /// `insert`, or a replacement that keeps the row's `_pending` (a merge does not queue).
+    let upsertMerged: String
+    /// `insert`, or a replacement of every column (a local write queues anew).
+    let upsertLocal: String
+    /// The fields in schema order, `_version`, `_pending`.
     let selectVersion: String
     let selectRows: String
+    /// Parameters: `_pending`, id.
+    let setPending: String
 
     init(_ schema: EntitySchema) {
         self.schema = schema
         let table = "\"\(schema.name)\""
         let columns = schema.fields.map { "\"\($0.name)\"" }
-        let all = ["id"] + columns + ["_deleted", "_version", "_seq"]
+        let all = ["id"] + columns + ["_deleted", "_version", "_seq", "_pending"]
         insert = "INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))"
-        upsert = insert + " ON CONFLICT (id) DO UPDATE SET " + all.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        selectVersion = "SELECT \((columns + ["_version"]).joined(separator: ", ")) FROM \(table) WHERE id = ?"
+        let set = all.dropFirst().map { "\($0) = excluded.\($0)" }
+        upsertLocal = insert + " ON CONFLICT (id) DO UPDATE SET " + set.joined(separator: ", ")
+        upsertMerged = insert + " ON CONFLICT (id) DO UPDATE SET " + set.dropLast().joined(separator: ", ")
+        selectVersion = "SELECT \((columns + ["_version", "_pending"]).joined(separator: ", ")) FROM \(table) WHERE id = ?"
         selectRows = "SELECT id, \(columns.joined(separator: ", ")), _deleted FROM \(table)"
+        setPending = "UPDATE \(table) SET _pending = ? WHERE id = ?"
     }
 
     /// Ids of rows changed after local change number `since`, oldest change first.
