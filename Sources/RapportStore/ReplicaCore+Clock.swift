@@ -51,7 +51,7 @@ extension ReplicaCore {
                 }
                 if version.deleted.stamp == stamp { version.deleted = Stamped(version.deleted.value, stamp: fresh, dot: dot) }
             }
-            try storeLocal(version, previous: previous, isNew: false)
+            try storeLocal(version, over: stored, previous: previous)
         }
     }
 

@@ -12,13 +12,20 @@ import RapportMerge
 /// row (clearing it would cost a row write per acknowledged record). Change numbers are never
 /// reused, so a stale number matches no entry, and every delete also checks entity and id.
 extension ReplicaCore {
-    /// Writes a local version of a record and queues it, superseding its older entry (`previous`,
-    /// from `loadStored`), so that exactly one entry, the newest, waits per record.
-    func storeLocal(_ version: RecordVersion, previous: Int64?, isNew: Bool) throws {
+    /// The outbox statements a local write runs.
+    struct OutboxSQL {
+        let append = HotStatement("INSERT INTO _outbox (change, entity, id) VALUES (?, ?, ?)")
+        let dequeue = HotStatement("DELETE FROM _outbox WHERE change = ? AND entity = ? AND id = ?")
+    }
+
+    /// Writes a local version of a record (new, or over the `stored` one) and queues it,
+    /// superseding its older entry (`previous`, from `loadStored`), so that exactly one entry,
+    /// the newest, waits per record.
+    func storeLocal(_ version: RecordVersion, over stored: RecordVersion?, previous: Int64?) throws {
         if let previous { try dequeue(version.entity, id: version.id, change: previous) }
         changeCounter += 1
         let change = changeCounter
-        try storeVersion(version, isNew ? .created(change: change) : .rewritten(change: change))
+        try storeVersion(version, stored.map { .rewritten(over: $0, change: change) } ?? .created(change: change))
         try appendToOutbox(version.entity, id: version.id, change: change)
     }
 
@@ -34,7 +41,7 @@ extension ReplicaCore {
     }
 
     private func appendToOutbox(_ entity: String, id: String, change: Int64) throws {
-        let statement = try db.cachedStatement("INSERT INTO _outbox (change, entity, id) VALUES (?, ?, ?)")
+        let statement = try outboxSQL.append.get(db)
         try statement.bind(change, at: 1)
         try statement.bind(entity, at: 2)
         try statement.bind(id, at: 3)
@@ -42,8 +49,9 @@ extension ReplicaCore {
     }
 
     /// Deletes one entry if it is still there; returns whether it was.
+    @discardableResult
     private func dequeue(_ entity: String, id: String, change: Int64) throws -> Bool {
-        let statement = try db.cachedStatement("DELETE FROM _outbox WHERE change = ? AND entity = ? AND id = ?")
+        let statement = try outboxSQL.dequeue.get(db)
         try statement.bind(change, at: 1)
         try statement.bind(entity, at: 2)
         try statement.bind(id, at: 3)

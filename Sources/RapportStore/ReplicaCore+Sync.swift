@@ -42,6 +42,7 @@ extension ReplicaCore {
             var report = ApplyReport()
             var sawOwnUnknownWrites = false
             let detectedAt = wallClock.millis
+            // Received resolutions, settled after every record of the page is in.
             var touched: [RecordVersion] = []
             for version in versions {
                 if let problem = problem(with: version, checkDrift: !vetted) {
@@ -52,14 +53,15 @@ extension ReplicaCore {
                     }
                     continue
                 }
-                clock.absorb(version.maxStamp.hlc, now: wallClock.millis)
-                saneLatest = max(saneLatest, version.maxStamp.hlc)
+                let latest = version.maxStamp.hlc
+                clock.absorb(latest, now: wallClock.millis)
+                saneLatest = max(saneLatest, latest)
                 let local = try loadVersion(version.entity, id: version.id)
                 if version.clock[replicaID] > (local?.clock[replicaID] ?? 0) { sawOwnUnknownWrites = true }
                 guard let local else {
-                    try storeVersion(version, .merged)
+                    try storeVersion(version, .merged(over: nil))
                     report.record(.inserted)
-                    touched.append(version)
+                    if version.entity == ConflictResolution.schema.name { touched.append(version) }
                     continue
                 }
                 let merged = merge(local, version)
@@ -69,16 +71,16 @@ extension ReplicaCore {
                 }
                 let found = conflicts(between: local, and: version)
                 for conflict in found { _ = try journalIfNew(conflict, at: detectedAt) }
-                try storeVersion(merged, .merged)
+                try storeVersion(merged, .merged(over: local))
                 report.record(.updated(conflicts: found.count))
-                touched.append(merged)
+                if merged.entity == ConflictResolution.schema.name { touched.append(merged) }
             }
             // Conflicts a server settled travel with their record; journaled after the records, so
             // that a resolution arriving on the same page marks them settled.
             for conflict in serverConflicts where try journalIfNew(oriented(conflict), at: detectedAt) {
                 report.conflicts += 1
             }
-            for version in touched where version.entity == ConflictResolution.schema.name && !version.isDeleted {
+            for version in touched where !version.isDeleted {
                 try closeEntries(resolvedBy: try ConflictResolution(id: version.id, fieldValues: version.values))
             }
             if sawOwnUnknownWrites {

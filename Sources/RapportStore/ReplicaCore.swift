@@ -25,6 +25,7 @@ package final class ReplicaCore {
     /// Set when the replica id changed in the current write; the device marker follows after commit.
     var identityChanged = false
     private var sql: [String: EntitySQL] = [:]
+    let outboxSQL = OutboxSQL()
     /// Set once the current write transaction found no open conflict: until it journals one,
     /// local edits need not look for conflicts to settle (one query per batch, not per edit).
     var noOpenConflicts = false
@@ -175,7 +176,7 @@ package final class ReplicaCore {
     /// The stored version of a record and its `_pending` change number (see `ReplicaCore+Outbox`).
     func loadStored(_ entity: String, id: String) throws -> (version: RecordVersion, pending: Int64?)? {
         let table = try entitySQL(entity)
-        let statement = try db.cachedStatement(table.selectVersion)
+        let statement = try table.selectVersion.get(db)
         try statement.bind(id, at: 1)
         defer { statement.reset() }
         guard try statement.step() else { return nil }
@@ -189,43 +190,52 @@ package final class ReplicaCore {
 
     /// How a row is written: which statement, and what becomes of its `_pending` number.
     enum RowWrite {
-        /// A merge: inserted without an outbox entry, or replaced keeping the one it has.
-        case merged
+        /// A merge: a new row without an outbox entry, or over `stored`, keeping the entry it has.
+        case merged(over: RecordVersion?)
         /// A local write of a new record, queued as `change`.
         case created(change: Int64)
-        /// A local write over the stored record, queued as `change`.
-        case rewritten(change: Int64)
+        /// A local write over `stored`, queued as `change`.
+        case rewritten(over: RecordVersion, change: Int64)
     }
 
     /// Writes a version's row; `_seq` is `change` for a local write, a fresh number for a merge.
+    /// A stored row gets only the columns whose value changed (see `EntitySQL.UpdateShape`).
     func storeVersion(_ version: RecordVersion, _ write: RowWrite) throws {
         let table = try entitySQL(version.entity)
-        let sql: String, pending: Int64?
+        let statement: Statement, seq: Int64, pending: Int64?
         switch write {
-        case .merged:
-            sql = table.upsertMerged
+        case .merged(over: nil):
+            statement = try table.insertMerged.get(db)
             changeCounter += 1
-            pending = nil
+            (seq, pending) = (changeCounter, nil)
+        case .merged(over: let stored?):
+            statement = try table.update(table.shape(from: stored, to: version, pending: false)).get(db)
+            changeCounter += 1
+            (seq, pending) = (changeCounter, nil)
         case .created(let change):
-            sql = table.insert
-            pending = change
-        case .rewritten(let change):
-            sql = table.upsertLocal
-            pending = change
+            statement = try table.insert.get(db)
+            (seq, pending) = (change, change)
+        case .rewritten(let stored, let change):
+            statement = try table.update(table.shape(from: stored, to: version, pending: true)).get(db)
+            (seq, pending) = (change, change)
         }
-        let statement = try db.cachedStatement(sql)
         try statement.bind(version.id, at: 1)
-        for (position, field) in table.schema.fields.enumerated() {
-            try statement.bind(field: version.fields[field.name]?.value ?? .null, at: Int32(position + 2))
+        let writes = VersionCodec.writes(of: version, schema: table.schema)
+        for (position, write) in writes.enumerated() {
+            try statement.bind(field: write?.value ?? .null, at: Int32(position + 2))
         }
-        let n = Int32(table.schema.fields.count)
-        try statement.bind(version.deleted.value, at: n + 2)
-        try statement.bind(bytes: codec.encode(version, schema: table.schema), at: n + 3)
-        try statement.bind(pending ?? changeCounter, at: n + 4)
-        try statement.bind(pending, at: n + 5)
+        try statement.bind(version.deleted.value, at: table.deletedParameter)
+        try codec.withEncoded(version, writes: writes) { try statement.bind(bytes: $0, at: table.versionParameter) }
+        try statement.bind(seq, at: table.seqParameter)
+        if let pending { try statement.bind(pending, at: table.pendingParameter) }
         do { try statement.run() } catch let error as StoreError where error.code == .constraint {
             guard case .created = write else { throw error }
             throw StoreError(code: .conflict, message: "\(version.entity) \(version.id) already exists; use update to change it")
+        }
+        if case .merged(over: nil) = write { return }
+        if case .created = write { return }
+        guard db.changes == 1 else {
+            throw StoreError(code: .corruptDatabase, message: "\(version.entity) \(version.id) vanished while it was being written; nothing was changed")
         }
     }
 
@@ -244,7 +254,7 @@ package final class ReplicaCore {
         try checkLocal(values, table.schema, requireAll: true)
         try write {
             let version = RecordVersion.create(entity: entity, id: id, fields: values, stamp: nextStamp())
-            try storeLocal(version, previous: nil, isNew: true)
+            try storeLocal(version, over: nil, previous: nil)
         }
     }
 
@@ -261,7 +271,7 @@ package final class ReplicaCore {
             clock.observe(version.maxStamp.hlc)
             let stamp = nextStamp()
             guard try change(&version, stamp) else { return false }
-            try storeLocal(version, previous: previous, isNew: false)
+            try storeLocal(version, over: stored, previous: previous)
             try settleConflicts(editedBy: version, stamp: stamp)
             return true
         }
@@ -319,7 +329,8 @@ package final class ReplicaCore {
                 throw StoreError(code: .invalidArgument, message: "\(schema.name).\(name) must be \(schema.fields[position].kind.expectation)")
             }
         }
-        if requireAll, let missing = schema.fields.first(where: { values[$0.name] == nil }) {
+        // Every name is a known field, so as many values as fields means none is missing.
+        if requireAll, values.count != schema.fields.count, let missing = schema.fields.first(where: { values[$0.name] == nil }) {
             throw StoreError(code: .invalidArgument, message: "\(schema.name).\(missing.name) is required")
         }
     }
@@ -361,51 +372,6 @@ package final class ReplicaCore {
 
 @available(*, unavailable)
 extension ReplicaCore: Sendable {}
-
-/// The SQL text for one entity table, built once from its schema.
-struct EntitySQL {
-    let schema: EntitySchema
-    /// Parameters: id, the fields in schema order, `_deleted`, `_version`, `_seq`, `_pending`.
-    let insert: String
-    /// `insert`, or a replacement that keeps the row's `_pending` (a merge does not queue).
-    let upsertMerged: String
-    /// `insert`, or a replacement of every column (a local write queues anew).
-    let upsertLocal: String
-    /// The fields in schema order, `_version`, `_pending`.
-    let selectVersion: String
-    let selectRows: String
-    /// Parameters: `_pending`, id.
-    let setPending: String
-
-    init(_ schema: EntitySchema) {
-        self.schema = schema
-        let table = "\"\(schema.name)\""
-        let columns = schema.fields.map { "\"\($0.name)\"" }
-        let all = ["id"] + columns + ["_deleted", "_version", "_seq", "_pending"]
-        insert = "INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))"
-        let set = all.dropFirst().map { "\($0) = excluded.\($0)" }
-        upsertLocal = insert + " ON CONFLICT (id) DO UPDATE SET " + set.joined(separator: ", ")
-        upsertMerged = insert + " ON CONFLICT (id) DO UPDATE SET " + set.dropLast().joined(separator: ", ")
-        selectVersion = "SELECT \((columns + ["_version", "_pending"]).joined(separator: ", ")) FROM \(table) WHERE id = ?"
-        selectRows = "SELECT id, \(columns.joined(separator: ", ")), _deleted FROM \(table)"
-        setPending = "UPDATE \(table) SET _pending = ? WHERE id = ?"
-    }
-
-    /// Ids of rows changed after local change number `since`, oldest change first.
-    var changedSince: String { "SELECT id, _seq FROM \"\(schema.name)\" WHERE _seq > ? ORDER BY _seq" }
-
-    /// The schema's field values from consecutive columns starting at `first`.
-    func readValues(_ statement: Statement, from first: Int32) -> [FieldValue] {
-        schema.fields.enumerated().map { position, field in
-            let column = first + Int32(position)
-            if statement.isNull(column) { return .null }
-            switch field.kind {
-            case .number, .optionalNumber, .date, .optionalDate: return .of(statement.double(column))
-            default: return .string(statement.string(column) ?? "")
-            }
-        }
-    }
-}
 
 extension Statement {
     func bind(field value: FieldValue, at index: Int32) throws {

@@ -9,27 +9,47 @@ import RapportMerge
 /// stamp and dot. Stamps are (wall, counter, replica index); integers are LEB128 varints.
 /// Hand-written because this runs for every row the store reads or writes.
 struct VersionCodec {
+    /// Reused between encodes: one blob per written row would otherwise be one allocation each.
+    private var scratch: [UInt8] = []
+
     mutating func encode(_ version: RecordVersion, schema: EntitySchema) -> [UInt8] {
-        var replicas = version.clock.entries.keys.sorted()
-        var position = Dictionary(uniqueKeysWithValues: replicas.enumerated().map { ($1, $0) })
+        withEncoded(version, writes: Self.writes(of: version, schema: schema)) { $0 }
+    }
+
+    /// The version's field writes in schema order (nil where it has none), as `withEncoded` takes them.
+    static func writes(of version: RecordVersion, schema: EntitySchema) -> [Stamped<FieldValue>?] {
+        schema.fields.map { version.fields[$0.name] }
+    }
+
+    /// Encodes into a buffer lent to `body` (valid only inside it). `writes` are the version's
+    /// field writes in schema order (`writes(of:schema:)`), looked up once by the caller, who
+    /// binds their values too.
+    ///
+    /// Replicas are found by a linear search of the table: a record's writes name a handful of
+    /// them, and hashing each stamp's replica cost more than the search.
+    mutating func withEncoded<T>(_ version: RecordVersion, writes: [Stamped<FieldValue>?], _ body: ([UInt8]) throws -> T) rethrows -> T {
+        var out = scratch
+        scratch = []
+        out.removeAll(keepingCapacity: true)
+        let clock = version.clock.entries.sorted { $0.key < $1.key }
+        var replicas = clock.map(\.key)
         func indexOf(_ replica: ReplicaID) -> Int {
-            if let i = position[replica] { return i }
+            for (index, known) in replicas.enumerated() where known == replica { return index }
             replicas.append(replica)
-            position[replica] = replicas.count - 1
             return replicas.count - 1
         }
         // Stamps normally name replicas in the clock; collect any others first so the table is complete.
-        var writes: [(Stamp, UInt64)?] = schema.fields.map { field in version.fields[field.name].map { ($0.stamp, $0.dot) } }
-        writes.append((version.deleted.stamp, version.deleted.dot))
-        let indices = writes.map { $0.map { indexOf($0.0.replica) } }
+        for write in writes {
+            if let write { _ = indexOf(write.stamp.replica) }
+        }
+        let deletedIndex = indexOf(version.deleted.stamp.replica)
 
-        var out: [UInt8] = [1]
-        out.reserveCapacity(16 + replicas.count * 12 + writes.count * 14)
+        out.append(1)
         Self.putVarint(UInt64(replicas.count), &out)
-        for replica in replicas {
+        for (position, replica) in replicas.enumerated() {
             var raw = replica.bits
             for _ in 0..<8 { out.append(UInt8(truncatingIfNeeded: raw)); raw >>= 8 }
-            Self.putVarint(version.clock[replica], &out)
+            Self.putVarint(position < clock.count ? clock[position].value : 0, &out)
         }
         func putStamp(_ stamp: Stamp, _ dot: UInt64, _ index: Int) {
             Self.putVarint(UInt64(bitPattern: stamp.hlc.wallMillis), &out)
@@ -37,14 +57,15 @@ struct VersionCodec {
             Self.putVarint(UInt64(index), &out)
             Self.putVarint(dot, &out)
         }
-        putStamp(version.deleted.stamp, version.deleted.dot, indices.last!!)
+        putStamp(version.deleted.stamp, version.deleted.dot, deletedIndex)
         out.append(version.deleted.value ? 1 : 0)
-        for (position, write) in writes.dropLast().enumerated() {
-            guard let (stamp, dot) = write else { out.append(0); continue }
+        for write in writes {
+            guard let write else { out.append(0); continue }
             out.append(1)
-            putStamp(stamp, dot, indices[position]!)
+            putStamp(write.stamp, write.dot, indexOf(write.stamp.replica))
         }
-        return out
+        defer { scratch = out }
+        return try body(out)
     }
 
     /// Rebuilds a version from its blob and the row's column values (in schema order; nil = SQL NULL).
