@@ -8,6 +8,7 @@ import Testing
 @Suite final class StoreMigrationTests {
     private let directory: URL
     private static let writer = try! ReplicaID("00000000000000b7")
+    private static let stranger = try! ReplicaID("00000000000000c9")
     private static let wall: Int64 = 1_764_000_000_000
 
     init() throws {
@@ -51,7 +52,6 @@ import Testing
             try replica.bind(changeCounter, at: 4)
             try replica.bind(HybridLogicalClock.defaultMaxDriftMillis, at: 5)
             try replica.run()
-            var codec = VersionCodec()
             for record in records {
                 let schema = try #require(Entities.byName[record.version.entity])
                 let columns = ["id"] + schema.fields.map { "\"\($0.name)\"" } + ["_deleted", "_version", "_seq"]
@@ -62,7 +62,7 @@ import Testing
                 }
                 let n = Int32(schema.fields.count)
                 try insert.bind(record.version.isDeleted, at: n + 2)
-                try insert.bind(bytes: codec.encode(record.version, schema: schema), at: n + 3)
+                try insert.bind(bytes: Self.formatOne(record.version, schema: schema), at: n + 3)
                 try insert.bind(record.seq, at: n + 4)
                 try insert.run()
                 if let change = record.outboxChange {
@@ -74,6 +74,38 @@ import Testing
                 }
             }
         }
+    }
+
+    /// A version blob as builds before migration 6 wrote it (`VersionCodec` format 1: every
+    /// field write spelled out, replicas in clock order).
+    private static func formatOne(_ version: RecordVersion, schema: EntitySchema) -> [UInt8] {
+        var out: [UInt8] = [1]
+        func varint(_ value: UInt64) {
+            var v = value
+            while v >= 0x80 { out.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
+            out.append(UInt8(v))
+        }
+        let replicas = version.clock.entries.keys.sorted()
+        varint(UInt64(replicas.count))
+        for replica in replicas {
+            var raw = replica.bits
+            for _ in 0..<8 { out.append(UInt8(truncatingIfNeeded: raw)); raw >>= 8 }
+            varint(version.clock[replica])
+        }
+        func stamp(_ stamp: Stamp, _ dot: UInt64) {
+            varint(UInt64(bitPattern: stamp.hlc.wallMillis))
+            varint(UInt64(stamp.hlc.counter))
+            varint(UInt64(replicas.firstIndex(of: stamp.replica) ?? 0))
+            varint(dot)
+        }
+        stamp(version.deleted.stamp, version.deleted.dot)
+        out.append(version.deleted.value ? 1 : 0)
+        for field in schema.fields {
+            guard let write = version.fields[field.name] else { out.append(0); continue }
+            out.append(1)
+            stamp(write.stamp, write.dot)
+        }
+        return out
     }
 
     private static func version<Entity: StoredEntity>(_ entity: Entity, counter: UInt32) -> RecordVersion {
@@ -112,6 +144,23 @@ import Testing
         try store.accounts.update(Account(id: "a2", name: "Globex Inc"))
         #expect(try store.pendingChanges(limit: .max).map(\.version.id) == ["a1", "a2"])
         #expect(try store.exportChanges(since: 0).versions.count == 4)
+    }
+
+    @Test func versionBlobsOfBothFormatsReadBackAsTheSameVersion() throws {
+        var edited = Self.version(Assessment(id: "s1", accountID: "a1", stakeholderID: nil, assessedAt: Date(timeIntervalSince1970: 1_764_000_000),
+                                             trust: .high, respect: .low, note: "first"), counter: 1)
+        edited.write(["note": .string("second"), "trust": .string("low")], stamp: Stamp(hlc: HLCTimestamp(wallMillis: Self.wall + 5), replica: Self.stranger))
+        edited.delete(stamp: Stamp(hlc: HLCTimestamp(wallMillis: Self.wall + 9), replica: Self.writer))
+        let schema = Assessment.schema
+        let values = schema.fields.map { edited.fields[$0.name]?.value ?? .null }
+        var codec = VersionCodec()
+        let current = codec.encode(edited, schema: schema), old = Self.formatOne(edited, schema: schema)
+        #expect(current.first == 2 && old.first == 1)
+        #expect(current.count < old.count)
+        for blob in [current, old] {
+            let decoded = try blob.withUnsafeBytes { try codec.decode($0, entity: "assessment", id: "s1", schema: schema, values: values) }
+            #expect(decoded == edited)
+        }
     }
 
     @Test func aMigratedFileHasTheColumnsOfAFreshOne() throws {
