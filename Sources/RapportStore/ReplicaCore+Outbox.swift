@@ -21,11 +21,11 @@ extension ReplicaCore {
     /// Writes a local version of a record (new, or over the `stored` one) and queues it,
     /// superseding its older entry (`previous`, from `loadStored`), so that exactly one entry,
     /// the newest, waits per record.
-    func storeLocal(_ version: RecordVersion, over stored: RecordVersion?, previous: Int64?) throws {
+    func storeLocal(_ version: RecordVersion, over stored: RecordVersion?, previous: Int64?, writes: [Stamped<FieldValue>?]? = nil) throws {
         if let previous { try dequeue(version.entity, id: version.id, change: previous) }
         changeCounter += 1
         let change = changeCounter
-        try storeVersion(version, stored.map { .rewritten(over: $0, change: change) } ?? .created(change: change))
+        try storeVersion(version, stored.map { .rewritten(over: $0, change: change) } ?? .created(change: change), writes: writes)
         try appendToOutbox(version.entity, id: version.id, change: change)
     }
 

@@ -200,7 +200,8 @@ package final class ReplicaCore {
 
     /// Writes a version's row; `_seq` is `change` for a local write, a fresh number for a merge.
     /// A stored row gets only the columns whose value changed (see `EntitySQL.UpdateShape`).
-    func storeVersion(_ version: RecordVersion, _ write: RowWrite) throws {
+    /// `writes` are the version's field writes in schema order, when the caller has them at hand.
+    func storeVersion(_ version: RecordVersion, _ write: RowWrite, writes known: [Stamped<FieldValue>?]? = nil) throws {
         let table = try entitySQL(version.entity)
         let statement: Statement, seq: Int64, pending: Int64?
         switch write {
@@ -220,7 +221,7 @@ package final class ReplicaCore {
             (seq, pending) = (change, change)
         }
         try statement.bind(version.id, at: 1)
-        let writes = VersionCodec.writes(of: version, schema: table.schema)
+        let writes = known ?? VersionCodec.writes(of: version, schema: table.schema)
         for (position, write) in writes.enumerated() {
             try statement.bind(field: write?.value ?? .null, at: Int32(position + 2))
         }
@@ -251,11 +252,34 @@ package final class ReplicaCore {
         guard !id.isEmpty, id.utf8.count <= Self.maxIDBytes else {
             throw StoreError(code: .invalidArgument, message: "\(entity) ids must be 1 to \(Self.maxIDBytes) bytes long")
         }
-        try checkLocal(values, table.schema, requireAll: true)
+        let ordered = try checkedForCreate(values, table.schema)
         try write {
             let version = RecordVersion.create(entity: entity, id: id, fields: values, stamp: nextStamp())
-            try storeLocal(version, over: nil, previous: nil)
+            let writes: [Stamped<FieldValue>?] = ordered.map { Stamped($0, stamp: version.deleted.stamp, dot: version.deleted.dot) }
+            try storeLocal(version, over: nil, previous: nil, writes: writes)
         }
+    }
+
+    /// A new record's values in schema order, checked like `checkLocal(requireAll: true)` but
+    /// with one dictionary lookup per field; anything unusual takes `checkLocal` for its message.
+    private func checkedForCreate(_ values: [String: FieldValue], _ schema: EntitySchema) throws -> [FieldValue] {
+        if values.count == schema.fields.count {
+            var ordered: [FieldValue] = []
+            ordered.reserveCapacity(values.count)
+            for field in schema.fields {
+                guard let value = values[field.name] else { break }
+                ordered.append(value)
+            }
+            // Every field present and no more values than fields: no unknown name either.
+            if ordered.count == schema.fields.count {
+                for (field, value) in zip(schema.fields, ordered) where !field.kind.accepts(value) {
+                    throw StoreError(code: .invalidArgument, message: "\(schema.name).\(field.name) must be \(field.kind.expectation)")
+                }
+                return ordered
+            }
+        }
+        try checkLocal(values, schema, requireAll: true)
+        return schema.fields.map { values[$0.name] ?? .null }
     }
 
     /// Applies `change` to the stored version of a record; returns whether anything changed.
