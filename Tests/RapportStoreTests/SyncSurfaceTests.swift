@@ -221,6 +221,14 @@ import Testing
         try exchange(a, b)
         #expect(try b.assessments.isDeleted(id: "s1") == true)
         #expect(try b.allVersions() == a.allVersions())
+        #expect(try a.assessments.list(includeDeleted: true, where: "accountID", equals: .string("acct-1")).isEmpty)
+        // Updates write only the changed columns: every index must still agree with its table.
+        for store in [a, b] {
+            let db = try Database(path: store.path, create: false)
+            defer { db.close() }
+            let check = try db.prepare("PRAGMA integrity_check")
+            #expect(try check.step() && check.string(0) == "ok")
+        }
     }
 
     // MARK: apply
