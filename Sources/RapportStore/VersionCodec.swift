@@ -7,8 +7,8 @@ import RapportMerge
 /// Layout (format 2): `2`, replica count, then per replica its 64-bit id and clock count; the
 /// `deleted` write (stamp, dot, flag); then per schema field a presence byte: 0 no write, 1 its
 /// stamp and dot follow, 2 the same stamp and dot as the write before it (fields written together
-/// share one, so a new record's blob is a third of format 1's, the row half the size, and a large
-/// batch spills half as many pages). Stamps are (wall, counter, replica index); integers are
+/// share one, so a new record's blob is a third of format 1's and its row about a third smaller:
+/// a large batch dirties fewer pages). Stamps are (wall, counter, replica index); integers are
 /// LEB128 varints. Format 1 (written before migration 6) has only presence bytes 0 and 1, and is
 /// still read. Hand-written because this runs for every row the store reads or writes.
 struct VersionCodec {
