@@ -87,12 +87,16 @@ public struct RecordVersion: Hashable, Sendable, Codable {
         guard !entity.isEmpty, !id.isEmpty else {
             throw ReplicationError(.invalidVersion, "record version needs a non-empty entity and id")
         }
-        let writes = [("deleted", deleted.stamp, deleted.dot)] + fields.map { ($0.key, $0.value.stamp, $0.value.dot) }
-        for (name, stamp, dot) in writes where dot == 0 || clock[stamp.replica] < dot {
-            throw ReplicationError(.invalidVersion, """
-                \(entity.prefix(64)) \(id.prefix(64)): field '\(name.prefix(64))' claims write \(dot) of replica \(stamp.replica), \
-                but the record's clock has seen \(clock[stamp.replica]) writes of it; the sender is corrupt
-                """)
-        }
+        // Checked write by write without collecting them first: this runs for every received version.
+        try checkSeen("deleted", deleted.stamp, deleted.dot)
+        for (name, write) in fields { try checkSeen(name, write.stamp, write.dot) }
+    }
+
+    private func checkSeen(_ name: String, _ stamp: Stamp, _ dot: UInt64) throws(ReplicationError) {
+        if dot > 0, clock[stamp.replica] >= dot { return }
+        throw ReplicationError(.invalidVersion, """
+            \(entity.prefix(64)) \(id.prefix(64)): field '\(name.prefix(64))' claims write \(dot) of replica \(stamp.replica), \
+            but the record's clock has seen \(clock[stamp.replica]) writes of it; the sender is corrupt
+            """)
     }
 }

@@ -88,6 +88,21 @@ public struct EntitySchema: Hashable, Sendable {
     /// The reason codes (`unknown_field`, `missing_field`, `invalid_value`) are part of the sync
     /// protocol; messages name fields and expectations, never values.
     public func problem(with values: [String: Stamped<FieldValue>]) -> (reason: String, message: String)? {
+        // The common case in one pass: as many values as fields and every field present means no
+        // unknown name either. Anything else takes the full check, which names the first problem.
+        if values.count == fields.count {
+            var allPresent = true
+            for field in fields {
+                guard let stamped = values[field.name] else {
+                    allPresent = false
+                    break
+                }
+                guard field.kind.accepts(stamped.value) else {
+                    return ("invalid_value", "\(name).\(field.name) must be \(field.kind.expectation)")
+                }
+            }
+            if allPresent { return nil }
+        }
         for name in values.keys where index[name] == nil {
             return ("unknown_field", "\(self.name) has no field '\(name)'; known fields: \(fields.map(\.name).joined(separator: ", "))")
         }

@@ -35,7 +35,8 @@ extension ReplicaCore {
         while try statement.step() { queued.append((statement.string(0) ?? "", statement.string(1) ?? "")) }
         statement.reset()
         for (entity, id) in queued {
-            guard var version = try loadVersion(entity, id: id) else { continue }
+            guard let (stored, previous) = try loadStored(entity, id: id) else { continue }
+            var version = stored
             let future = Set(version.allStamps.filter { own.contains($0.replica) && $0.hlc.wallMillis > bound }).sorted()
             guard !future.isEmpty else { continue }
             // The re-stamped writes saw everything else in the record: keep them after it.
@@ -50,8 +51,7 @@ extension ReplicaCore {
                 }
                 if version.deleted.stamp == stamp { version.deleted = Stamped(version.deleted.value, stamp: fresh, dot: dot) }
             }
-            try storeVersion(version, replacing: true)
-            try enqueue(entity, id: id)
+            try storeLocal(version, over: stored, previous: previous)
         }
     }
 

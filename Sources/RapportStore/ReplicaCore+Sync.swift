@@ -42,6 +42,7 @@ extension ReplicaCore {
             var report = ApplyReport()
             var sawOwnUnknownWrites = false
             let detectedAt = wallClock.millis
+            // Received resolutions, settled after every record of the page is in.
             var touched: [RecordVersion] = []
             for version in versions {
                 if let problem = problem(with: version, checkDrift: !vetted) {
@@ -52,14 +53,15 @@ extension ReplicaCore {
                     }
                     continue
                 }
-                clock.absorb(version.maxStamp.hlc, now: wallClock.millis)
-                saneLatest = max(saneLatest, version.maxStamp.hlc)
+                let latest = version.maxStamp.hlc
+                clock.absorb(latest, now: wallClock.millis)
+                saneLatest = max(saneLatest, latest)
                 let local = try loadVersion(version.entity, id: version.id)
                 if version.clock[replicaID] > (local?.clock[replicaID] ?? 0) { sawOwnUnknownWrites = true }
                 guard let local else {
-                    try storeVersion(version, replacing: true)
+                    try storeVersion(version, .merged(over: nil))
                     report.record(.inserted)
-                    touched.append(version)
+                    if version.entity == ConflictResolution.schema.name { touched.append(version) }
                     continue
                 }
                 let merged = merge(local, version)
@@ -69,16 +71,16 @@ extension ReplicaCore {
                 }
                 let found = conflicts(between: local, and: version)
                 for conflict in found { _ = try journalIfNew(conflict, at: detectedAt) }
-                try storeVersion(merged, replacing: true)
+                try storeVersion(merged, .merged(over: local))
                 report.record(.updated(conflicts: found.count))
-                touched.append(merged)
+                if merged.entity == ConflictResolution.schema.name { touched.append(merged) }
             }
             // Conflicts a server settled travel with their record; journaled after the records, so
             // that a resolution arriving on the same page marks them settled.
             for conflict in serverConflicts where try journalIfNew(oriented(conflict), at: detectedAt) {
                 report.conflicts += 1
             }
-            for version in touched where version.entity == ConflictResolution.schema.name && !version.isDeleted {
+            for version in touched where !version.isDeleted {
                 try closeEntries(resolvedBy: try ConflictResolution(id: version.id, fieldValues: version.values))
             }
             if sawOwnUnknownWrites {
@@ -212,77 +214,12 @@ extension ReplicaCore {
         try statement.run()
     }
 
-    /// The oldest `limit` outbox entries with the current version of each record.
-    func pendingChanges(limit: Int, after: Int64 = 0) throws -> [PendingChange] {
-        try read {
-            let statement = try db.cachedStatement("SELECT entity, id, change FROM _outbox WHERE change > ? ORDER BY change LIMIT ?")
-            try statement.bind(after, at: 1)
-            try statement.bind(Int64(max(0, limit)), at: 2)
-            var tokens: [PendingChange.Token] = []
-            while try statement.step() {
-                tokens.append(PendingChange.Token(entity: statement.string(0) ?? "", id: statement.string(1) ?? "", change: statement.int64(2)))
-            }
-            statement.reset()
-            return try tokens.compactMap { token in
-                try loadVersion(token.entity, id: token.id).map { PendingChange(version: $0, token: token) }
-            }
-        }
-    }
-
     /// Counted in SQL: `info()` runs on every pull, and decoding each entry only to count it is waste.
     func openConflictCount() throws -> Int {
         let statement = try db.cachedStatement("SELECT count(*) FROM _conflict WHERE resolved_at IS NULL")
         defer { statement.reset() }
         _ = try statement.step()
         return Int(statement.int64(0))
-    }
-
-    func pendingCount() throws -> Int {
-        let statement = try db.cachedStatement("SELECT count(*) FROM _outbox")
-        defer { statement.reset() }
-        _ = try statement.step()
-        return Int(statement.int64(0))
-    }
-
-    /// Clears outbox entries whose record has not been written since the token was read.
-    @discardableResult
-    func acknowledge(_ tokens: [PendingChange.Token], serverTime: Int64? = nil, workspace: String? = nil) throws -> Int {
-        defer { if !tokens.isEmpty { rememberIdentity() } }
-        return try write {
-            try noteServerTime(serverTime)
-            if let workspace, !tokens.isEmpty {
-                // Records that reached a workspace bind the replica to it, even before its first pull.
-                let bind = try db.cachedStatement("UPDATE _replica SET workspace = coalesce(workspace, ?)")
-                try bind.bind(workspace, at: 1)
-                try bind.run()
-            }
-            let statement = try db.cachedStatement("DELETE FROM _outbox WHERE entity = ? AND id = ? AND change = ?")
-            var cleared = 0
-            for token in tokens {
-                try statement.bind(token.entity, at: 1)
-                try statement.bind(token.id, at: 2)
-                try statement.bind(token.change, at: 3)
-                try statement.run()
-                cleared += db.changes
-                // A statement stepped to the end must be reset before it can be bound again.
-                statement.reset()
-            }
-            return cleared
-        }
-    }
-
-    /// Queues every record for pushing again and forgets the cursor: what a client does when the
-    /// server it syncs with was replaced (a new epoch), so nothing is silently missing on either side.
-    func resetForFullResync() throws {
-        try write {
-            for schema in Entities.all {
-                let statement = try db.prepare("SELECT id FROM \"\(schema.name)\"")
-                var ids: [String] = []
-                while try statement.step() { ids.append(statement.string(0) ?? "") }
-                for id in ids { try enqueue(schema.name, id: id) }
-            }
-            try db.execute("UPDATE _replica SET cursor = '', pushed_cursor = NULL")
-        }
     }
 
     // MARK: conflict journal
@@ -324,6 +261,7 @@ extension ReplicaCore {
     }
 
     func journal(_ conflict: Conflict, at millis: Int64) throws {
+        noOpenConflicts = false
         let statement = try db.cachedStatement("""
             INSERT INTO _conflict (entity, record_id, field, kind, local_value, local_stamp, remote_value, remote_stamp, winner, reason, detected_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -496,7 +434,11 @@ extension ReplicaCore {
     /// A local edit of a conflicted field was made with both values in view: it settles the
     /// conflict here, and the replicated resolution settles it on every other replica.
     func settleConflicts(editedBy version: RecordVersion, stamp: Stamp) throws {
-        guard version.entity != ConflictResolution.schema.name else { return }
+        guard version.entity != ConflictResolution.schema.name, !noOpenConflicts else { return }
+        guard try openConflictCount() > 0 else {
+            noOpenConflicts = true
+            return
+        }
         for entry in try openEntries(entity: version.entity, id: version.id) {
             guard let write = Self.currentWrite(version, entry.field), write.stamp == stamp,
                   entry.local != stamp, entry.remote != stamp,

@@ -25,6 +25,10 @@ package final class ReplicaCore {
     /// Set when the replica id changed in the current write; the device marker follows after commit.
     var identityChanged = false
     private var sql: [String: EntitySQL] = [:]
+    let outboxSQL = OutboxSQL()
+    /// Set once the current write transaction found no open conflict: until it journals one,
+    /// local edits need not look for conflicts to settle (one query per batch, not per edit).
+    var noOpenConflicts = false
 
     let identity: DeviceIdentity
     let canonicalPath: String
@@ -119,6 +123,7 @@ package final class ReplicaCore {
         inWrite = true
         defer { inWrite = false }
         do {
+            noOpenConflicts = false
             let result = try db.inTransaction(.immediate) {
                 try loadState()
                 try recoverFromRunawayClock()
@@ -165,47 +170,74 @@ package final class ReplicaCore {
 
     /// The stored version of a record, or nil if the replica has never heard of it.
     func loadVersion(_ entity: String, id: String) throws -> RecordVersion? {
+        try loadStored(entity, id: id)?.version
+    }
+
+    /// The stored version of a record and its `_pending` change number (see `ReplicaCore+Outbox`).
+    func loadStored(_ entity: String, id: String) throws -> (version: RecordVersion, pending: Int64?)? {
         let table = try entitySQL(entity)
-        let statement = try db.cachedStatement(table.selectVersion)
+        let statement = try table.selectVersion.get(db)
         try statement.bind(id, at: 1)
         defer { statement.reset() }
         guard try statement.step() else { return nil }
         let values = table.readValues(statement, from: 0)
         let blobIndex = Int32(table.schema.fields.count)
-        return try statement.withBlob(blobIndex) { bytes in
+        let version = try statement.withBlob(blobIndex) { bytes in
             try codec.decode(bytes, entity: entity, id: id, schema: table.schema, values: values)
         }
+        return (version, statement.isNull(blobIndex + 1) ? nil : statement.int64(blobIndex + 1))
     }
 
-    /// Writes a version's row (insert, or replace when `replacing`), without touching the outbox.
-    func storeVersion(_ version: RecordVersion, replacing: Bool) throws {
+    /// How a row is written: which statement, and what becomes of its `_pending` number.
+    enum RowWrite {
+        /// A merge: a new row without an outbox entry, or over `stored`, keeping the entry it has.
+        case merged(over: RecordVersion?)
+        /// A local write of a new record, queued as `change`.
+        case created(change: Int64)
+        /// A local write over `stored`, queued as `change`.
+        case rewritten(over: RecordVersion, change: Int64)
+    }
+
+    /// Writes a version's row; `_seq` is `change` for a local write, a fresh number for a merge.
+    /// A stored row gets only the columns whose value changed (see `EntitySQL.UpdateShape`).
+    /// `writes` are the version's field writes in schema order, when the caller has them at hand.
+    func storeVersion(_ version: RecordVersion, _ write: RowWrite, writes known: [Stamped<FieldValue>?]? = nil) throws {
         let table = try entitySQL(version.entity)
-        let statement = try db.cachedStatement(replacing ? table.upsert : table.insert)
-        try statement.bind(version.id, at: 1)
-        for (position, field) in table.schema.fields.enumerated() {
-            try statement.bind(field: version.fields[field.name]?.value ?? .null, at: Int32(position + 2))
+        let statement: Statement, seq: Int64, pending: Int64?
+        switch write {
+        case .merged(over: nil):
+            statement = try table.insertMerged.get(db)
+            changeCounter += 1
+            (seq, pending) = (changeCounter, nil)
+        case .merged(over: let stored?):
+            statement = try table.update(table.shape(from: stored, to: version, pending: false)).get(db)
+            changeCounter += 1
+            (seq, pending) = (changeCounter, nil)
+        case .created(let change):
+            statement = try table.insert.get(db)
+            (seq, pending) = (change, change)
+        case .rewritten(let stored, let change):
+            statement = try table.update(table.shape(from: stored, to: version, pending: true)).get(db)
+            (seq, pending) = (change, change)
         }
-        let n = Int32(table.schema.fields.count)
-        try statement.bind(version.deleted.value, at: n + 2)
-        try statement.bind(bytes: codec.encode(version, schema: table.schema), at: n + 3)
-        changeCounter += 1
-        try statement.bind(changeCounter, at: n + 4)
-        do { try statement.run() } catch let error as StoreError where error.code == .constraint && !replacing {
+        try statement.bind(version.id, at: 1)
+        let writes = known ?? VersionCodec.writes(of: version, schema: table.schema)
+        for (position, write) in writes.enumerated() {
+            try statement.bind(field: write?.value ?? .null, at: Int32(position + 2))
+        }
+        try statement.bind(version.deleted.value, at: table.deletedParameter)
+        try codec.withEncoded(version, writes: writes) { try statement.bind(bytes: $0, at: table.versionParameter) }
+        try statement.bind(seq, at: table.seqParameter)
+        if let pending { try statement.bind(pending, at: table.pendingParameter) }
+        do { try statement.run() } catch let error as StoreError where error.code == .constraint {
+            guard case .created = write else { throw error }
             throw StoreError(code: .conflict, message: "\(version.entity) \(version.id) already exists; use update to change it")
         }
-    }
-
-    /// Queues a record for the next push, superseding any older queue entry for it.
-    func enqueue(_ entity: String, id: String) throws {
-        changeCounter += 1
-        let statement = try db.cachedStatement("""
-            INSERT INTO _outbox (entity, id, change) VALUES (?, ?, ?)
-            ON CONFLICT (entity, id) DO UPDATE SET change = excluded.change
-            """)
-        try statement.bind(entity, at: 1)
-        try statement.bind(id, at: 2)
-        try statement.bind(changeCounter, at: 3)
-        try statement.run()
+        if case .merged(over: nil) = write { return }
+        if case .created = write { return }
+        guard db.changes == 1 else {
+            throw StoreError(code: .corruptDatabase, message: "\(version.entity) \(version.id) vanished while it was being written; nothing was changed")
+        }
     }
 
     // MARK: local writes
@@ -220,12 +252,34 @@ package final class ReplicaCore {
         guard !id.isEmpty, id.utf8.count <= Self.maxIDBytes else {
             throw StoreError(code: .invalidArgument, message: "\(entity) ids must be 1 to \(Self.maxIDBytes) bytes long")
         }
-        try checkLocal(values, table.schema, requireAll: true)
+        let ordered = try checkedForCreate(values, table.schema)
         try write {
             let version = RecordVersion.create(entity: entity, id: id, fields: values, stamp: nextStamp())
-            try storeVersion(version, replacing: false)
-            try enqueue(entity, id: id)
+            let writes: [Stamped<FieldValue>?] = ordered.map { Stamped($0, stamp: version.deleted.stamp, dot: version.deleted.dot) }
+            try storeLocal(version, over: nil, previous: nil, writes: writes)
         }
+    }
+
+    /// A new record's values in schema order, checked like `checkLocal(requireAll: true)` but
+    /// with one dictionary lookup per field; anything unusual takes `checkLocal` for its message.
+    private func checkedForCreate(_ values: [String: FieldValue], _ schema: EntitySchema) throws -> [FieldValue] {
+        if values.count == schema.fields.count {
+            var ordered: [FieldValue] = []
+            ordered.reserveCapacity(values.count)
+            for field in schema.fields {
+                guard let value = values[field.name] else { break }
+                ordered.append(value)
+            }
+            // Every field present and no more values than fields: no unknown name either.
+            if ordered.count == schema.fields.count {
+                for (field, value) in zip(schema.fields, ordered) where !field.kind.accepts(value) {
+                    throw StoreError(code: .invalidArgument, message: "\(schema.name).\(field.name) must be \(field.kind.expectation)")
+                }
+                return ordered
+            }
+        }
+        try checkLocal(values, schema, requireAll: true)
+        return schema.fields.map { values[$0.name] ?? .null }
     }
 
     /// Applies `change` to the stored version of a record; returns whether anything changed.
@@ -234,14 +288,14 @@ package final class ReplicaCore {
     /// wins over every write the person could see, even right after the clock was reset.
     func modify(_ entity: String, id: String, _ change: (inout RecordVersion, Stamp) throws -> Bool) throws -> Bool {
         try write {
-            guard var version = try loadVersion(entity, id: id) else {
+            guard let (stored, previous) = try loadStored(entity, id: id) else {
                 throw StoreError(code: .notFound, message: "no \(entity) with id \(id); list them to see the ids")
             }
+            var version = stored
             clock.observe(version.maxStamp.hlc)
             let stamp = nextStamp()
             guard try change(&version, stamp) else { return false }
-            try storeVersion(version, replacing: true)
-            try enqueue(entity, id: id)
+            try storeLocal(version, over: stored, previous: previous)
             try settleConflicts(editedBy: version, stamp: stamp)
             return true
         }
@@ -299,7 +353,8 @@ package final class ReplicaCore {
                 throw StoreError(code: .invalidArgument, message: "\(schema.name).\(name) must be \(schema.fields[position].kind.expectation)")
             }
         }
-        if requireAll, let missing = schema.fields.first(where: { values[$0.name] == nil }) {
+        // Every name is a known field, so as many values as fields means none is missing.
+        if requireAll, values.count != schema.fields.count, let missing = schema.fields.first(where: { values[$0.name] == nil }) {
             throw StoreError(code: .invalidArgument, message: "\(schema.name).\(missing.name) is required")
         }
     }
@@ -341,41 +396,6 @@ package final class ReplicaCore {
 
 @available(*, unavailable)
 extension ReplicaCore: Sendable {}
-
-/// The SQL text for one entity table, built once from its schema.
-struct EntitySQL {
-    let schema: EntitySchema
-    let insert: String
-    let upsert: String
-    let selectVersion: String
-    let selectRows: String
-
-    init(_ schema: EntitySchema) {
-        self.schema = schema
-        let table = "\"\(schema.name)\""
-        let columns = schema.fields.map { "\"\($0.name)\"" }
-        let all = ["id"] + columns + ["_deleted", "_version", "_seq"]
-        insert = "INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))"
-        upsert = insert + " ON CONFLICT (id) DO UPDATE SET " + all.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        selectVersion = "SELECT \((columns + ["_version"]).joined(separator: ", ")) FROM \(table) WHERE id = ?"
-        selectRows = "SELECT id, \(columns.joined(separator: ", ")), _deleted FROM \(table)"
-    }
-
-    /// Ids of rows changed after local change number `since`, oldest change first.
-    var changedSince: String { "SELECT id, _seq FROM \"\(schema.name)\" WHERE _seq > ? ORDER BY _seq" }
-
-    /// The schema's field values from consecutive columns starting at `first`.
-    func readValues(_ statement: Statement, from first: Int32) -> [FieldValue] {
-        schema.fields.enumerated().map { position, field in
-            let column = first + Int32(position)
-            if statement.isNull(column) { return .null }
-            switch field.kind {
-            case .number, .optionalNumber, .date, .optionalDate: return .of(statement.double(column))
-            default: return .string(statement.string(column) ?? "")
-            }
-        }
-    }
-}
 
 extension Statement {
     func bind(field value: FieldValue, at index: Int32) throws {

@@ -3,7 +3,8 @@ import Foundation
 /// The store's schema history. A migration is never edited once it has shipped: fix forward
 /// with a new one. Entity tables have one column per field of their `EntitySchema` (tests check
 /// they agree), plus `_deleted` (the tombstone, for queries), `_version` (see `VersionCodec`) and `_seq` (the
-/// replica's change counter when the row last changed, locally or by a merge; `export --since`).
+/// replica's change counter when the row last changed, locally or by a merge; `export --since`) and,
+/// from migration 6, `_pending` (the number of the record's outbox entry; see `ReplicaCore+Outbox`).
 enum StoreMigrations {
     /// 'RAPT': marks a SQLite file as a Rapport replica.
     static let applicationID: Int32 = 0x5241_5054
@@ -129,6 +130,43 @@ enum StoreMigrations {
                 entity TEXT, recordID TEXT, field TEXT, stamps TEXT, outcome TEXT, resolvedAt REAL,
                 _deleted INTEGER NOT NULL, _version BLOB NOT NULL, _seq INTEGER NOT NULL DEFAULT 0
             );
+            """),
+        // Before: a local write touched two outbox B-trees (the (entity, id) key and the change
+        // index). Now the outbox is one rowid table appended in change order, and a record's
+        // entry is found through its row (`_pending`), which the write updates anyway.
+        Migration(version: 6, name: "outbox keyed by change number, pending change kept in the row", sql: """
+            ALTER TABLE account ADD COLUMN _pending INTEGER;
+            ALTER TABLE stakeholder ADD COLUMN _pending INTEGER;
+            ALTER TABLE assessment ADD COLUMN _pending INTEGER;
+            ALTER TABLE crisis ADD COLUMN _pending INTEGER;
+            ALTER TABLE objective ADD COLUMN _pending INTEGER;
+            ALTER TABLE measurement ADD COLUMN _pending INTEGER;
+            ALTER TABLE weightSet ADD COLUMN _pending INTEGER;
+            ALTER TABLE resolution ADD COLUMN _pending INTEGER;
+            CREATE TABLE _outbox_by_change (
+                change INTEGER PRIMARY KEY,
+                entity TEXT NOT NULL,
+                id TEXT NOT NULL
+            );
+            INSERT INTO _outbox_by_change (change, entity, id) SELECT change, entity, id FROM _outbox ORDER BY change;
+            UPDATE account SET _pending = (SELECT change FROM _outbox o WHERE o.entity = 'account' AND o.id = account.id)
+                WHERE id IN (SELECT id FROM _outbox WHERE entity = 'account');
+            UPDATE stakeholder SET _pending = (SELECT change FROM _outbox o WHERE o.entity = 'stakeholder' AND o.id = stakeholder.id)
+                WHERE id IN (SELECT id FROM _outbox WHERE entity = 'stakeholder');
+            UPDATE assessment SET _pending = (SELECT change FROM _outbox o WHERE o.entity = 'assessment' AND o.id = assessment.id)
+                WHERE id IN (SELECT id FROM _outbox WHERE entity = 'assessment');
+            UPDATE crisis SET _pending = (SELECT change FROM _outbox o WHERE o.entity = 'crisis' AND o.id = crisis.id)
+                WHERE id IN (SELECT id FROM _outbox WHERE entity = 'crisis');
+            UPDATE objective SET _pending = (SELECT change FROM _outbox o WHERE o.entity = 'objective' AND o.id = objective.id)
+                WHERE id IN (SELECT id FROM _outbox WHERE entity = 'objective');
+            UPDATE measurement SET _pending = (SELECT change FROM _outbox o WHERE o.entity = 'measurement' AND o.id = measurement.id)
+                WHERE id IN (SELECT id FROM _outbox WHERE entity = 'measurement');
+            UPDATE weightSet SET _pending = (SELECT change FROM _outbox o WHERE o.entity = 'weightSet' AND o.id = weightSet.id)
+                WHERE id IN (SELECT id FROM _outbox WHERE entity = 'weightSet');
+            UPDATE resolution SET _pending = (SELECT change FROM _outbox o WHERE o.entity = 'resolution' AND o.id = resolution.id)
+                WHERE id IN (SELECT id FROM _outbox WHERE entity = 'resolution');
+            DROP TABLE _outbox;
+            ALTER TABLE _outbox_by_change RENAME TO _outbox;
             """),
     ]
 }

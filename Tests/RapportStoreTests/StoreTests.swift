@@ -240,7 +240,7 @@ import Testing
                 types[name] = statement.string(1)
             }
             // Bookkeeping columns as documented in StoreMigrations; everything else is a schema field.
-            #expect(columns == ["id"] + schema.fields.map(\.name) + ["_deleted", "_version", "_seq"], "table \(schema.name)")
+            #expect(columns == ["id"] + schema.fields.map(\.name) + ["_deleted", "_version", "_seq", "_pending"], "table \(schema.name)")
             for field in schema.fields {
                 #expect(types[field.name] == field.kind.sqlType, "\(schema.name).\(field.name)")
             }

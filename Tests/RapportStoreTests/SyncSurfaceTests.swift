@@ -139,6 +139,98 @@ import Testing
         #expect(try store.info().pendingChanges == 0)
     }
 
+    @Test func aRecordAcknowledgedAndWrittenAgainIsQueuedOnceWithItsNewVersion() throws {
+        let store = try replica("a")
+        try store.accounts.create(Account(id: "a1", name: "Acme"))
+        let first = try store.pendingChanges()
+        #expect(try store.acknowledge(first.map(\.token)) == 1)
+
+        try store.accounts.update(Account(id: "a1", name: "Acme Corp"))
+        try store.accounts.update(Account(id: "a1", name: "Acme Corporation"))
+        let queued = try store.pendingChanges()
+        #expect(queued.map(\.version.id) == ["a1"])
+        #expect(queued[0].version.values["name"] == .string("Acme Corporation"))
+        #expect(queued[0].token.change > first[0].token.change)
+        #expect(try store.info().pendingChanges == 1)
+        #expect(try store.acknowledge(first.map(\.token)) == 0, "an old token never clears a newer entry")
+        #expect(try store.pendingChanges().map(\.token) == queued.map(\.token))
+    }
+
+    @Test func aMergeIntoAPendingRecordKeepsItsEntryAndTheReadTokenStillAcknowledgesIt() throws {
+        let (a, b) = try twoReplicasSharingAnAccount()
+        try a.accounts.update(Account(id: "a1", name: "Acme Corp", segment: "smb", arr: 1000, owner: "kim"))
+        let read = try a.pendingChanges()
+        #expect(read.map(\.version.id) == ["a1"])
+
+        // A pull lands while the push is in flight: it changes the row, not what is queued.
+        try b.accounts.update(Account(id: "a1", name: "Acme", segment: "enterprise", arr: 1000, owner: "kim"))
+        let report = try a.apply(try pending(b))
+        #expect(report.updated == 1)
+        #expect(try a.pendingChanges().map(\.token) == read.map(\.token))
+        #expect(try a.accounts.get(id: "a1")?.segment == "enterprise")
+        #expect(try a.accounts.get(id: "a1")?.name == "Acme Corp")
+
+        #expect(try a.acknowledge(read.map(\.token)) == 1)
+        #expect(try a.pendingChanges().isEmpty)
+    }
+
+    @Test func aFullResyncWithEntriesStillQueuedQueuesEachRecordOnce() throws {
+        let store = try replica("a")
+        try store.accounts.createAll([Account(id: "a1", name: "Acme"), Account(id: "a2", name: "Globex"), Account(id: "a3", name: "Initech")])
+        try store.acknowledge(try store.pendingChanges().filter { $0.version.id == "a1" }.map(\.token))
+        let before = try store.pendingChanges()
+        #expect(before.map(\.version.id) == ["a2", "a3"])
+
+        try store.resetForFullResync()
+        let queued = try store.pendingChanges(limit: .max)
+        #expect(queued.map(\.version.id).sorted() == ["a1", "a2", "a3"])
+        #expect(try store.info().pendingChanges == 3)
+        #expect(try store.acknowledge(before.map(\.token)) == 0, "entries from before the resync were replaced")
+        #expect(try store.acknowledge(queued.map(\.token)) == 3)
+        #expect(try store.info().pendingChanges == 0)
+    }
+
+    @Test func anEntrySetAsideLeavesTheOutboxAndALaterWriteQueuesItAgain() throws {
+        let store = try replica("a")
+        try store.accounts.createAll([Account(id: "a1", name: "Acme"), Account(id: "a2", name: "Globex")])
+        let read = try store.pendingChanges()
+        try store.setAside(read[0].token, reason: "invalid_value", message: "refused")
+        #expect(try store.pendingChanges().map(\.version.id) == ["a2"])
+        #expect(try store.rejections().map(\.id) == ["a1"])
+
+        try store.accounts.update(Account(id: "a1", name: "Acme Corp"))
+        #expect(try store.pendingChanges().map(\.version.id) == ["a2", "a1"])
+        // Set aside after it was written again: the newer version stays queued, nothing is kept aside.
+        let again = try store.pendingChanges()
+        try store.accounts.update(Account(id: "a1", name: "Acme Corporation"))
+        try store.setAside(again[1].token, reason: "invalid_value", message: "refused")
+        #expect(try store.pendingChanges().map(\.version.id) == ["a2", "a1"])
+        #expect(try store.rejections().count == 1)
+    }
+
+    @Test func aMergeThatMovesAnIndexedFieldIsFoundUnderItsNewValueOnly() throws {
+        let a = try replica("a"), b = try replica("b")
+        try a.assessments.create(Assessment(id: "s1", accountID: "acct-1", assessedAt: Self.day, trust: .low, respect: .high, note: "first"))
+        try exchange(a, b)
+        try a.assessments.update(id: "s1") { $0.accountID = "acct-2" }
+        try exchange(a, b)
+        #expect(try b.assessments.list(where: "accountID", equals: .string("acct-1")).isEmpty)
+        #expect(try b.history(accountID: "acct-2").map(\.id) == ["s1"])
+        #expect(try b.assessments.get(id: "s1")?.note == "first")
+        try a.assessments.delete(id: "s1")
+        try exchange(a, b)
+        #expect(try b.assessments.isDeleted(id: "s1") == true)
+        #expect(try b.allVersions() == a.allVersions())
+        #expect(try a.assessments.list(includeDeleted: true, where: "accountID", equals: .string("acct-1")).isEmpty)
+        // Updates write only the changed columns: every index must still agree with its table.
+        for store in [a, b] {
+            let db = try Database(path: store.path, create: false)
+            defer { db.close() }
+            let check = try db.prepare("PRAGMA integrity_check")
+            #expect(try check.step() && check.string(0) == "ok")
+        }
+    }
+
     // MARK: apply
 
     @Test func applyingIntoAnEmptyReplicaInsertsEverythingWithoutQueueingIt() throws {
