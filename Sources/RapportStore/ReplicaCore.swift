@@ -31,6 +31,8 @@ package final class ReplicaCore {
     var noOpenConflicts = false
 
     let identity: DeviceIdentity
+    /// The marker this object last saved.
+    private var lastRemembered: DeviceIdentity.Marker?
     let canonicalPath: String
 
     package init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity = .none) throws {
@@ -81,8 +83,13 @@ package final class ReplicaCore {
     }
 
     /// Tells the device marker how far this replica's writes have got; called when they leave the device.
+    /// A push acknowledges in many batches without moving the clock: the marker file is written
+    /// only when it would say something new.
     func rememberIdentity() {
-        identity.save(DeviceIdentity.Marker(path: canonicalPath, replicaID: replicaID, clock: clock.latest))
+        let marker = DeviceIdentity.Marker(path: canonicalPath, replicaID: replicaID, clock: clock.latest)
+        guard marker != lastRemembered else { return }
+        identity.save(marker)
+        lastRemembered = marker
     }
 
     deinit { db.close() }

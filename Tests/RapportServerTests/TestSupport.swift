@@ -127,10 +127,14 @@ extension TestResponse {
     /// `Codable` path, and both must read the same value (issue 11's differential proof on real
     /// server output, not only on hand-made examples).
     func agreesAcrossCodecs(_ name: String) {
-        if name.hasPrefix("push-response") {
-            #expect(try WireCoding.decodePushResponse(data) == decode(PushResponse.self), "\(name): the codec and Codable read it differently")
-        } else if name.hasPrefix("changes-response") {
-            #expect(try WireCoding.decodeChanges(data) == decode(ChangesResponse.self), "\(name): the codec and Codable read it differently")
+        do {
+            if name.hasPrefix("push-response") {
+                #expect(try WireCoding.decodePushResponse(data) == decode(PushResponse.self), "\(name): the codec and Codable read it differently")
+            } else if name.hasPrefix("changes-response") {
+                #expect(try WireCoding.decodeChanges(data) == decode(ChangesResponse.self), "\(name): the codec and Codable read it differently")
+            }
+        } catch {
+            Issue.record("\(name) could not be read: \(error)")
         }
     }
 }
