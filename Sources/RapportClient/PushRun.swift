@@ -23,6 +23,8 @@ struct PushRun {
     private var byteLimit: Int
     private var done = 0
     private var total = 0
+    /// The furthest feed position an acknowledged push of this run reached.
+    private var furthestCheck: SyncCursor?
 
     init(store: Store, api: SyncAPI, options: SyncOptions, progress: @escaping @Sendable (SyncProgress) -> Void) {
         self.store = store
@@ -156,12 +158,17 @@ struct PushRun {
                              message: result.message ?? "the server refused this record without saying why", into: &report)
             }
         }
-        let workspace = api.workspace, serverTime = response.serverDate, cursor = answer.cursor.description, answered = acknowledged
+        // Where the feed stood after this push, verified before the next pull (`PullRun.verifyPushes`).
+        // Pipelined batches can be committed out of order, so an answer recorded later may carry an
+        // earlier position; the check keeps the furthest one, or a restore that lost the later
+        // commit would pass unnoticed. It is saved in the same transaction as the acknowledgements.
+        if !acknowledged.isEmpty, furthestCheck.map({ $0.epoch != answer.cursor.epoch || $0.sequence < answer.cursor.sequence }) ?? true {
+            furthestCheck = answer.cursor
+        }
+        let workspace = api.workspace, serverTime = response.serverDate, answered = acknowledged
+        let check = acknowledged.isEmpty ? nil : furthestCheck?.description
         report.acknowledged += try await store.perform { store in
-            let count = try store.acknowledge(answered, serverTime: serverTime, workspace: workspace)
-            // Where the feed stood after this push, verified before the next pull (`PullRun.verifyPushes`).
-            if !answered.isEmpty { try store.setPushCheck(cursor) }
-            return count
+            try store.acknowledge(answered, serverTime: serverTime, workspace: workspace, pushCheck: check)
         }
         report.pushed += batch.count
         done += batch.count

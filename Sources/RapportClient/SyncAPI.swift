@@ -13,6 +13,8 @@ struct SyncAPI: Sendable {
     var compression = true
     /// Whether the server has said it takes gzip bodies; learned from its answers.
     let serverTakesGzip = Flag()
+    /// Whether a gzipped push was refused (415) in this session; then none is sent again.
+    let serverRefusedGzip = Flag()
 
     static let jsonHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
 
@@ -22,13 +24,14 @@ struct SyncAPI: Sendable {
     func push(body: Data) async throws -> TransportResponse {
         var headers = Self.jsonHeaders
         headers["Accept-Encoding"] = compression ? "gzip" : "identity"
-        if compression, body.count >= Gzip.minimumSize, serverTakesGzip.value {
+        if compression, body.count >= Gzip.minimumSize, serverTakesGzip.value, !serverRefusedGzip.value, let compressed = Gzip.compress(body) {
             var gzipped = headers
             gzipped["Content-Encoding"] = "gzip"
             let response = try await perform(TransportRequest(method: "POST", path: Route.push(workspace: workspace),
-                                                              headers: gzipped, body: Gzip.compress(body)))
+                                                              headers: gzipped, body: compressed))
             guard response.status == 415 else { return response }
-            serverTakesGzip.value = false
+            // Sticky: a proxy may advertise gzip on every answer and still refuse gzipped bodies.
+            serverRefusedGzip.value = true
         }
         return try await perform(TransportRequest(method: "POST", path: Route.push(workspace: workspace),
                                                   headers: headers, body: body))

@@ -29,13 +29,13 @@ public enum Gzip {
         }
     }
 
-    /// `bytes` as one gzip member.
-    public static func compress(_ bytes: some ContiguousBytes, level: Int32 = defaultLevel) -> Data {
-        bytes.withUnsafeBytes { input -> Data in
+    /// `bytes` as one gzip member; nil if zlib failed (then send the bytes as they are).
+    public static func compress(_ bytes: some ContiguousBytes, level: Int32 = defaultLevel) -> Data? {
+        bytes.withUnsafeBytes { input -> Data? in
             var stream = z_stream()
             // windowBits 15 + 16: write a gzip header and trailer rather than zlib's.
             guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                                Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return Data() }
+                                Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
             defer { deflateEnd(&stream) }
             let bound = Int(deflateBound(&stream, uLong(input.count)))
             var output = Data(count: bound)
@@ -48,7 +48,7 @@ public enum Gzip {
                 guard deflate(&stream, Z_FINISH) == Z_STREAM_END else { return -1 }
                 return Int(stream.total_out)
             }
-            guard written >= 0 else { return Data() }
+            guard written >= 0 else { return nil }
             output.count = written
             return output
         }

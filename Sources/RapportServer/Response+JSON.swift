@@ -27,6 +27,7 @@ extension Response {
         }
         let compressed = bytes.readableBytesView.withContiguousStorageIfAvailable { Gzip.compress(UnsafeRawBufferPointer($0)) }
             ?? Gzip.compress(Array(bytes.readableBytesView))
+        guard let compressed else { return Response(status: status, headers: headers, body: .init(byteBuffer: bytes)) }
         headers[.contentEncoding] = "gzip"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: compressed)))
     }

@@ -56,7 +56,11 @@ public final class GroupCommit: @unchecked Sendable {
         guard !taken.isEmpty else { return }
         do {
             let results = try storage.push(taken.map(\.batch), now: now())
-            for (item, result) in zip(taken, results) { item.continuation.resume(with: result) }
+            for (offset, item) in taken.enumerated() {
+                // Every waiting request is answered, even by a storage that miscounts its results.
+                item.continuation.resume(with: offset < results.count ? results[offset]
+                    : .failure(StoreError(code: .invalidData, message: "the server storage gave no result for this push; push again")))
+            }
         } catch {
             for item in taken { item.continuation.resume(throwing: error) }
         }

@@ -97,9 +97,23 @@ public final class Store: @unchecked Sendable {
 
     /// Clears the outbox entries of these exact versions; a record written since stays queued.
     /// `serverTime` is the server's wall time from its answer (HTTP `Date`), if known.
+    ///
+    /// With `pushCheck`, the push check (`pushCheck()`) is set in the same transaction, so a kill
+    /// can never leave entries acknowledged without the position that vouches for them.
     @discardableResult
-    public func acknowledge(_ tokens: [PendingChange.Token], serverTime: Date? = nil, workspace: String? = nil) throws -> Int {
-        try withCore { try $0.acknowledge(tokens, serverTime: serverTime.map { Int64($0.epochMillis) }, workspace: workspace) }
+    public func acknowledge(_ tokens: [PendingChange.Token], serverTime: Date? = nil, workspace: String? = nil,
+                            pushCheck: String? = nil) throws -> Int {
+        try withCore { core in
+            try core.write {
+                let count = try core.acknowledge(tokens, serverTime: serverTime.map { Int64($0.epochMillis) }, workspace: workspace)
+                if let pushCheck {
+                    let statement = try core.db.cachedStatement("UPDATE _replica SET pushed_cursor = ?")
+                    try statement.bind(pushCheck, at: 1)
+                    try statement.run()
+                }
+                return count
+            }
+        }
     }
 
     /// Merges remote versions, journals conflicts (those found here and those a server settled,

@@ -246,3 +246,48 @@ import Testing
         #expect(server.allVersions == (try b.allVersions()))
     }
 }
+
+/// Pipelined push batches can be committed out of order; the push check must keep the furthest
+/// position any of them reached, or a server restored between the two commits would go unnoticed.
+@Suite struct PipelinedPushCheckTests {
+    let replicas: Replicas
+    let server: TestServer
+
+    init() throws {
+        replicas = try Replicas("PipelinedPushCheckTests")
+        server = try TestServer()
+    }
+
+    /// Holds the first push until the second has been answered, and is offline for pulls.
+    final class SecondFirst: Transport, @unchecked Sendable {
+        let inner: any Transport
+        private let lock = NSLock()
+        private var pushes = 0
+        private var secondAnswered = false
+        init(_ inner: any Transport) { self.inner = inner }
+
+        func send(_ request: TransportRequest) async throws -> TransportResponse {
+            guard request.method == "POST" else { throw SyncError(.unreachable, "offline for pulls in this test") }
+            let number = lock.withLock { defer { pushes += 1 }; return pushes }
+            if number == 0 {
+                for _ in 0..<5_000 where !lock.withLock({ secondAnswered }) { try await Task.sleep(nanoseconds: 1_000_000) }
+                return try await inner.send(request)
+            }
+            let response = try await inner.send(request)
+            if number == 1 { lock.withLock { secondAnswered = true } }
+            return response
+        }
+    }
+
+    @Test func theCheckKeepsTheFurthestPositionWhenBatchesCommitOutOfOrder() async throws {
+        let store = try replicas.make("a")
+        try store.accounts.createAll(accounts(4))
+        let transport = SecondFirst(server)
+        await #expect(throws: SyncError.self) {
+            try await session(store, transport, SyncOptions(maxBatchCount: 2, retry: quickRetry)).sync()
+        }
+        // Both batches were acknowledged; the first one sent was committed last, at sequence 4.
+        #expect(try store.pendingChanges(limit: 10).isEmpty)
+        #expect(try store.pushCheck() == (try server.cursor(at: 4)))
+    }
+}

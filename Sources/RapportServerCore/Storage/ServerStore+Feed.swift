@@ -30,12 +30,17 @@ extension ServerStore {
         let clock = HybridLogicalClock()
         return try withDatabase { db in
             try db.inTransaction(.immediate) {
-                let merged: [Result<[ServerPushOutcome], any Error>] = batches.map { batch in
-                    Result {
+                var merged: [Result<[ServerPushOutcome], any Error>] = []
+                for batch in batches {
+                    let result = Result {
                         try db.inTransaction {
                             try Self.merge(batch.versions, into: batch.workspace, db, clock: clock, now: nowMillis)
                         }
                     }
+                    // A failure SQLite answered by rolling back everything (a full disk) fails the
+                    // group: the batches before it are gone, and the ones after must not commit alone.
+                    if case .failure(let error) = result, !db.isInTransaction { throw error }
+                    merged.append(result)
                 }
                 var heads: [String: FeedPosition] = [:]
                 return try zip(batches, merged).map { batch, result in

@@ -182,6 +182,13 @@ package final class Database {
         return result
     }
 
+    /// Whether SQLite still has a transaction open on this connection. Some failures (a full disk,
+    /// an I/O error) make SQLite roll the whole transaction back by itself, savepoints included.
+    package var isInTransaction: Bool {
+        guard let handle else { return false }
+        return sqlite3_get_autocommit(handle) == 0
+    }
+
     private func inSavepoint<T>(_ body: () throws -> T) throws -> T {
         let name = "rapport_\(transactionDepth)"
         try execute("SAVEPOINT \(name)")
