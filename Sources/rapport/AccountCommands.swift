@@ -16,7 +16,7 @@ struct AccountCommand: ParsableCommand {
         @Option(help: "Annual recurring revenue.") var arr: Double = 0
         @Option(help: "Renewal date (2026-11-23).") var renewal: String?
         @Option(help: "The CSM who owns it.") var owner = ""
-        @Option(help: "An explicit id (default: derived from the name).") var id: String?
+        @Option(help: "An explicit id (default: a short random id such as acct-3f9a12bc; never derived from the name, which must not appear in logs).") var id: String?
 
         func validate() throws {
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the account name must not be empty") }
