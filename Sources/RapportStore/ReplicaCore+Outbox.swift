@@ -117,4 +117,11 @@ extension ReplicaCore {
             try db.execute("UPDATE _replica SET cursor = '', pushed_cursor = NULL")
         }
     }
+
+    /// Writes the push check (see `Store.pushCheck()`); nil clears it. Call inside `write`.
+    func savePushCheck(_ cursor: String?) throws {
+        let statement = try db.cachedStatement("UPDATE _replica SET pushed_cursor = ?")
+        try statement.bind(cursor, at: 1)
+        try statement.run()
+    }
 }

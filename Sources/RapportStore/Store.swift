@@ -106,11 +106,7 @@ public final class Store: @unchecked Sendable {
         try withCore { core in
             try core.write {
                 let count = try core.acknowledge(tokens, serverTime: serverTime.map { Int64($0.epochMillis) }, workspace: workspace)
-                if let pushCheck {
-                    let statement = try core.db.cachedStatement("UPDATE _replica SET pushed_cursor = ?")
-                    try statement.bind(pushCheck, at: 1)
-                    try statement.run()
-                }
+                if let pushCheck { try core.savePushCheck(pushCheck) }
                 return count
             }
         }
@@ -183,13 +179,7 @@ public final class Store: @unchecked Sendable {
 
     /// Sets (or, with nil, clears) the push check; see `pushCheck()`.
     public func setPushCheck(_ cursor: String?) throws {
-        try withCore { core in
-            try core.write {
-                let statement = try core.db.cachedStatement("UPDATE _replica SET pushed_cursor = ?")
-                try statement.bind(cursor, at: 1)
-                try statement.run()
-            }
-        }
+        try withCore { core in try core.write { try core.savePushCheck(cursor) } }
     }
 
     /// Unpins a clock that a write under a wrong device clock pushed far into the future: this
