@@ -139,6 +139,7 @@ struct LenientPushRequestTests {
               ("", false), ("{", false), (#"{"a" 1}"#, false), (#"{"a": 1,}"#, false), ("[1,]", false), ("01", false), ("1.", false),
               ("1e", false), ("-", false), (".5", false), ("tru", false), ("nul", false), (#""\x""#, false), (#""\u12G4""#, false),
               ("\"a\u{1}\"", false), ("[1] [2]", false), ("{1: 2}", false), (#"{"a": 1}}"#, false), ("NaN", false), ("[1 2]", false), ("\"\u{FF}\"", true),
+              ("-01", false), ("1E5", true), ("[\"\\ud800\"]", true),
           ])
     func jsonGrammar(text: String, valid: Bool) {
         #expect(JSONSyntax.isValid(Data(text.utf8)) == valid)

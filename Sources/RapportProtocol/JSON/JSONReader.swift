@@ -13,10 +13,13 @@ struct JSONReader {
     var at: Int
     /// Containers open around the cursor.
     var depth = 0
+    /// The deepest nesting read; only the grammar check (`JSONSyntax`) lifts it.
+    let depthLimit: Int
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, at: Int = 0) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, at: Int = 0, depthLimit: Int = JSONReader.maxDepth) {
         self.bytes = bytes
         self.at = at
+        self.depthLimit = depthLimit
     }
 
     /// The type of the next value, as far as its first byte tells.
@@ -101,7 +104,7 @@ struct JSONReader {
 
     private mutating func enter() throws(JSONFailure) {
         depth += 1
-        guard depth <= Self.maxDepth else { throw .tooDeep }
+        guard depth <= depthLimit else { throw .tooDeep }
         at += 1
     }
 
