@@ -14,12 +14,15 @@ let package = Package(
         .library(name: "RapportClient", targets: ["RapportClient"]),
         .library(name: "RapportServerCore", targets: ["RapportServerCore"]),
         .library(name: "RapportServer", targets: ["RapportServer"]),
+        .library(name: "RapportPostgres", targets: ["RapportPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Server side only: the PostgreSQL backend of the sync server (RapportPostgres).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -34,9 +37,17 @@ let package = Package(
             dependencies: ["RapportProtocol", "RapportStore", "RapportMerge", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(
+            name: "RapportPostgres",
+            dependencies: [
+                "RapportServerCore", "RapportProtocol", "RapportStore", "RapportMerge",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "RapportServer",
             dependencies: [
-                "RapportServerCore", "RapportProtocol", "RapportStore",
+                "RapportServerCore", "RapportPostgres", "RapportProtocol", "RapportStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

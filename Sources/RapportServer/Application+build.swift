@@ -1,26 +1,36 @@
 import Hummingbird
 import Logging
+import RapportPostgres
+import RapportServerCore
 import RapportStore
 
 /// Builds the sync server for `configuration`, opening (or creating) its database.
 ///
 /// The result is not running: call `runService()` on it, or use `runServer(configuration:logger:)`.
 public func buildApplication(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
-    let store = try ServerStore.open(at: configuration.databasePath, create: true)
-    return buildApplication(store: store, configuration: configuration, logger: logger)
+    return buildApplication(store: try openDatabase(configuration: configuration, logger: logger), configuration: configuration, logger: logger)
+}
+
+/// Opens the server database `configuration` names: PostgreSQL when it has a URL, else the SQLite
+/// file (created if absent).
+public func openDatabase(configuration: ServerConfiguration, logger: Logger) throws -> any ServerDatabase {
+    if let url = configuration.postgresURL {
+        return try PostgresStore.open(url: url, maximumConnections: configuration.maxDatabaseConnections, logger: logger)
+    }
+    return try ServerStore.open(at: configuration.databasePath, create: true)
 }
 
 /// Builds the sync server over an already open store (tests, and a CLI that opened it already).
 ///
 /// `onRunning` is told the bound port once the server listens (useful with port 0: any free port).
 public func buildApplication(
-    store: ServerStore, configuration: ServerConfiguration, logger: Logger,
+    store: any SyncStorage, configuration: ServerConfiguration, logger: Logger,
     onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     var logger = logger
     logger.logLevel = configuration.logLevel
     return Application(
-        router: buildRouter(store: store, configuration: configuration),
+        router: buildRouter(store: store, configuration: configuration, logger: logger),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
@@ -28,13 +38,26 @@ public func buildApplication(
 
 /// The router of the sync server: middleware (request id and access log, JSON errors, body limit)
 /// and the protocol endpoints over `store`.
-public func buildRouter(store: ServerStore, configuration: ServerConfiguration) -> Router<RapportRequestContext> {
+///
+/// With a database other processes also write (PostgreSQL), their pushes wake this process's
+/// long-polls too: the storage reports them (LISTEN/NOTIFY) and the notifier wakes the waiters.
+public func buildRouter(store: any SyncStorage, configuration: ServerConfiguration,
+                        logger: Logger = Logger(label: "rapport.server")) -> Router<RapportRequestContext> {
     let router = Router(context: RapportRequestContext.self)
     // Outermost first: the log line sees the final status, including errors turned into JSON.
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: UploadLimitMiddleware(limit: configuration.maxBodyBytes))
-    let controller = SyncController(service: SyncService(storage: store), notifier: ChangeNotifier(), maxWaitSeconds: configuration.maxWaitSeconds)
+    let notifier = ChangeNotifier()
+    do {
+        _ = try store.observeOtherWriters { workspace in
+            Task { await notifier.notify(workspace) }
+        }
+    } catch {
+        // The server still works; long-polls then learn of other processes' pushes only at their timeout.
+        logger.warning("cannot listen for other server processes' pushes", metadata: ["error": "\(error)"])
+    }
+    let controller = SyncController(service: SyncService(storage: store), notifier: notifier, maxWaitSeconds: configuration.maxWaitSeconds)
     controller.addRoutes(to: router)
     return router
 }

@@ -20,13 +20,21 @@ actor ChangeNotifier {
     private var tickets: [UInt64: Ticket] = [:]
     private var nextTicket: UInt64 = 0
 
-    func generation(of workspace: String) -> UInt64 { generations[workspace, default: 0] }
+    /// Advanced by `notify(nil)`: part of every workspace's generation.
+    private var everyone: UInt64 = 0
 
-    /// Records that `workspace` changed and wakes everyone waiting on it.
-    func notify(_ workspace: String) {
-        generations[workspace, default: 0] &+= 1
+    func generation(of workspace: String) -> UInt64 { generations[workspace, default: 0] &+ everyone }
+
+    /// Records that `workspace` changed and wakes everyone waiting on it; nil wakes every waiter
+    /// (changes may have been missed, e.g. while a database listener reconnected).
+    func notify(_ workspace: String?) {
+        if let workspace {
+            generations[workspace, default: 0] &+= 1
+        } else {
+            everyone &+= 1
+        }
         for (ticket, state) in tickets {
-            if case .waiting(let waited, let continuation) = state, waited == workspace {
+            if case .waiting(let waited, let continuation) = state, workspace == nil || waited == workspace {
                 tickets[ticket] = .notified
                 continuation.resume()
             }
@@ -54,7 +62,7 @@ actor ChangeNotifier {
 
     private func suspend(_ ticket: UInt64, after generation: UInt64) async {
         // Closed already (timed out before this task ran), or changed since the pull looked.
-        guard case .pending(let workspace) = tickets[ticket], generations[workspace, default: 0] == generation else { return }
+        guard case .pending(let workspace) = tickets[ticket], self.generation(of: workspace) == generation else { return }
         // The body runs on this actor before suspending, so no notify can slip in between.
         await withCheckedContinuation { continuation in
             tickets[ticket] = .waiting(workspace: workspace, continuation)

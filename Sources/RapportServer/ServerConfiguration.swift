@@ -12,8 +12,12 @@ public struct ServerConfiguration: Sendable {
 
     public var host: String
     public var port: Int
-    /// The server database (a `ServerStore` file), created on first start.
+    /// The server database (a `ServerStore` file), created on first start; unused with `postgresURL`.
     public var databasePath: String
+    /// A PostgreSQL database to serve instead of the file (`PostgresLocation` says the URL's form).
+    public var postgresURL: String?
+    /// This process's PostgreSQL connections at most.
+    public var maxDatabaseConnections = 8
     public var maxBodyBytes: Int
     public var maxWaitSeconds: Int
     public var logLevel: Logger.Level

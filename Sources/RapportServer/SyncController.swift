@@ -23,7 +23,9 @@ struct SyncController: Sendable {
     let notifier: ChangeNotifier
     let maxWaitSeconds: Int
     /// Where storage calls run, off the cooperative pool (see `BlockingQueue`): a push waiting for
-    /// SQLite's write lock or an fsync must not hold a thread other requests' I/O needs.
+    /// SQLite's write lock or an fsync must not hold a thread other requests' I/O needs. Pushes go
+    /// through `committer` on a queue of their own; `blocking` runs token checks and pulls, side by
+    /// side when the storage has several connections (PostgreSQL).
     let blocking: BlockingQueue
     /// Merges the pushes of concurrent requests in shared commits (see `GroupCommit`).
     let committer: GroupCommit
@@ -32,8 +34,13 @@ struct SyncController: Sendable {
         self.service = service
         self.notifier = notifier
         self.maxWaitSeconds = maxWaitSeconds
-        blocking = BlockingQueue(label: "rapport.server.storage")
-        committer = GroupCommit(storage: service.storage, queue: blocking)
+        if service.storage.allowsConcurrentReads {
+            blocking = BlockingQueue(label: "rapport.server.reads", concurrent: true)
+            committer = GroupCommit(storage: service.storage, queue: BlockingQueue(label: "rapport.server.pushes"))
+        } else {
+            blocking = BlockingQueue(label: "rapport.server.storage")
+            committer = GroupCommit(storage: service.storage, queue: blocking)
+        }
     }
 
     func addRoutes(to router: Router<Context>) {

@@ -4,9 +4,9 @@ import RapportStore
 
 /// What `SyncService` needs from a server database: tokens, workspaces, the merged feed.
 ///
-/// `ServerStore` (SQLite) is the implementation; the protocol is the seam where another one (an
-/// in-memory driver for tests, PostgreSQL) plugs in without touching the service or its adapters.
-/// Every method is safe to call from any task.
+/// `ServerStore` (SQLite, embedded) and `PostgresStore` (RapportPostgres, several server processes on
+/// one database) implement it; the protocol is the seam where a backend plugs in without touching
+/// the service or its adapters. Every method is safe to call from any thread, and may block.
 public protocol SyncStorage: Sendable {
     /// The current epoch of the database.
     var epoch: String { get }
@@ -20,6 +20,61 @@ public protocol SyncStorage: Sendable {
     func changes(workspace: String, since: FeedPosition, limit: Int) throws -> ChangeFeedPage
     /// The end of a workspace's feed right now.
     func feedHead(workspace: String) throws -> FeedPosition
+    /// Whether reads (token checks, pulls) may run on several threads at once beside pushes. A
+    /// backend with one connection says no, and the server sends it one call at a time.
+    var allowsConcurrentReads: Bool { get }
+    /// Calls `onChange` with a workspace's name whenever another process stored something in it, or
+    /// with nil when it may have missed some (wake every waiter). Nil when no other process can
+    /// write this database. The observation lasts until `close()`.
+    func observeOtherWriters(_ onChange: @escaping @Sendable (String?) -> Void) throws -> Bool
 }
 
-extension ServerStore: SyncStorage {}
+extension SyncStorage {
+    public var allowsConcurrentReads: Bool { false }
+    public func observeOtherWriters(_ onChange: @escaping @Sendable (String?) -> Void) throws -> Bool { false }
+}
+
+/// A whole server database: the sync protocol's needs plus what an operator does (`rapport server`
+/// workspaces and tokens) and what tests and tools read back.
+public protocol ServerDatabase: SyncStorage {
+    /// Where the data lives, for messages: a file path, or a PostgreSQL URL without its password.
+    var location: String { get }
+    /// Creates an empty workspace; `.invalidArgument` for a bad name, `.conflict` if it exists.
+    @discardableResult func addWorkspace(_ name: String, now: Date) throws -> WorkspaceInfo
+    /// Every workspace with its record count and newest feed position, ordered by name.
+    func workspaces() throws -> [WorkspaceInfo]
+    /// Stores a new token granting `workspace`; only the hash of its secret is kept.
+    @discardableResult func addToken(id: String, workspace: String, label: String, secretHash: String, now: Date) throws -> TokenInfo
+    /// Tokens of one workspace (or of all when nil), oldest first; never their secrets or hashes.
+    func tokens(workspace: String?) throws -> [TokenInfo]
+    /// Revokes a token for good; revoking it again keeps the first revocation time.
+    @discardableResult func revokeToken(id: String, now: Date) throws -> TokenInfo
+    /// Up to `limit` feed entries after sequence `after`, without checking the reader's history.
+    func changes(workspace: String, after: Int64, limit: Int) throws -> ChangeFeedPage
+    /// The newest sequence of a workspace's feed, 0 when empty; `.notFound` for an unknown workspace.
+    func latestSequence(workspace: String) throws -> Int64
+    /// Closes the database; every later call fails.
+    func close()
+}
+
+extension ServerDatabase {
+    @discardableResult public func addWorkspace(_ name: String) throws -> WorkspaceInfo { try addWorkspace(name, now: Date()) }
+
+    @discardableResult
+    public func addToken(id: String, workspace: String, label: String, secretHash: String) throws -> TokenInfo {
+        try addToken(id: id, workspace: workspace, label: label, secretHash: secretHash, now: Date())
+    }
+
+    public func tokens() throws -> [TokenInfo] { try tokens(workspace: nil) }
+
+    @discardableResult public func revokeToken(id: String) throws -> TokenInfo { try revokeToken(id: id, now: Date()) }
+
+    /// One push into one workspace (see `push(_:now:)`).
+    public func push(workspace: String, versions: [RecordVersion], now: Date = Date()) throws -> [ServerPushOutcome] {
+        try push([PushBatch(workspace: workspace, versions: versions)], now: now)[0].get().outcomes
+    }
+}
+
+extension ServerStore: ServerDatabase {
+    public var location: String { path }
+}

@@ -11,8 +11,10 @@ public final class BlockingQueue: Sendable {
     private let queue: DispatchQueue
     private let key = DispatchSpecificKey<Bool>()
 
-    public init(label: String) {
-        queue = DispatchQueue(label: label, qos: .userInitiated)
+    /// - Parameter concurrent: run items side by side on several threads instead of one at a time
+    ///   (for a backend with a pool of connections).
+    public init(label: String, concurrent: Bool = false) {
+        queue = DispatchQueue(label: label, qos: .userInitiated, attributes: concurrent ? .concurrent : [])
         queue.setSpecific(key: key, value: true)
     }
 

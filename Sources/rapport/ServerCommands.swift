@@ -9,15 +9,49 @@ struct ServerDatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Server database file.", discussion: "Defaults to $RAPPORT_SERVER_DB, else ./server.db."))
     var db: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve a PostgreSQL database instead of the file: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME].",
+        discussion: "Defaults to $RAPPORT_POSTGRES when --db is not given. Several `rapport serve` processes may share one database."))
+    var postgres: String?
+
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
 
     var path: String { db ?? ProcessInfo.processInfo.environment["RAPPORT_SERVER_DB"] ?? "server.db" }
 
-    func open(create: Bool = false) throws -> ServerStore {
+    /// The PostgreSQL URL in force: `--postgres`, else `$RAPPORT_POSTGRES` unless `--db` was given.
+    var postgresURL: String? {
+        if let postgres { return postgres }
+        guard db == nil, let url = ProcessInfo.processInfo.environment["RAPPORT_POSTGRES"], !url.isEmpty else { return nil }
+        return url
+    }
+
+    func validate() throws {
+        if db != nil && postgres != nil { throw ValidationError("give --db FILE or --postgres URL, not both") }
+    }
+
+    /// What to call the database in messages: the file, or the URL without its password.
+    var shownLocation: String { (try? postgresURL.map { try PostgresLocation(url: $0).redacted }) ?? nil ?? path }
+
+    func open(create: Bool = false) throws -> any ServerDatabase {
+        if let url = postgresURL {
+            return try cli { try PostgresStore.open(url: url, maximumConnections: 2) }
+        }
+        return try openFile(create: create)
+    }
+
+    /// The SQLite file, for what only it has (backup and restore of the file).
+    func openFile(create: Bool = false) throws -> ServerStore {
         guard create || FileManager.default.fileExists(atPath: path) else {
             throw CLIError("no server database at \(path): create a workspace first (`rapport server workspace add NAME --db \(path)`) or pass --db PATH")
         }
         return try cli { try ServerStore.open(at: path, create: create) }
+    }
+
+    /// Refuses PostgreSQL for the file-only commands, saying what to use instead.
+    func requireFile(_ command: String) throws {
+        if postgresURL != nil {
+            throw CLIError("`rapport server \(command)` copies the SQLite file; for PostgreSQL use pg_dump/pg_restore, or move data between backends with `rapport server export` and `import`")
+        }
     }
 }
 
@@ -30,23 +64,29 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port (0 = any free port).") var port = 8080
     @Option(help: "Largest request body in bytes.") var maxBody = ServerConfiguration.defaultMaxBodyBytes
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "PostgreSQL connections this process opens at most (with --postgres).") var maxConnections = 8
 
     func validate() throws {
+        guard (1...500).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…500, e.g. --max-connections 8") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, e.g. --port 8080") }
         guard maxBody >= 1_024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
     func run() async throws {
-        let store = try options.open(create: true)
         var configuration = ServerConfiguration(databasePath: options.path, host: host, port: port)
         configuration.maxBodyBytes = maxBody
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        configuration.postgresURL = options.postgresURL
+        configuration.maxDatabaseConnections = maxConnections
+        var logger = Logger(label: "rapport.server")
+        logger.logLevel = configuration.logLevel
+        let store = try cli { try openDatabase(configuration: configuration, logger: logger) }
         let workspaces = try cli { try store.workspaces() }
         if workspaces.isEmpty {
-            FileHandle.standardError.write(Data("note: no workspaces yet; add one with `rapport server workspace add NAME --db \(options.path)`\n".utf8))
+            let flag = options.postgresURL == nil ? "--db \(options.path)" : "--postgres URL"
+            FileHandle.standardError.write(Data("note: no workspaces yet; add one with `rapport server workspace add NAME \(flag)`\n".utf8))
         }
-        let logger = Logger(label: "rapport.server")
         let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
             // Written straight to the descriptor: a script reading our output must see it at once.
             FileHandle.standardOutput.write(Data("rapport server listening on http://\(host):\(port) (epoch \(store.epoch)); Ctrl-C stops it\n".utf8))
@@ -69,7 +109,8 @@ struct ServerCommand: ParsableCommand {
         @Option(name: [.customShort("o"), .long], help: "The new file to write (must not exist).") var output: String
 
         func run() throws {
-            let store = try options.open()
+            try options.requireFile("backup")
+            let store = try options.openFile()
             try cli { try store.backup(to: output) }
             if options.json { printJSON(["backup": output, "epoch": store.epoch]) } else { print("Backed up \(options.path) to \(output).") }
         }
@@ -85,6 +126,7 @@ struct ServerCommand: ParsableCommand {
         @Flag(help: "Replace an existing server database (everything written after the backup is dropped from the server).") var replace = false
 
         func run() throws {
+            try options.requireFile("restore")
             let target = options.path
             if FileManager.default.fileExists(atPath: target) && !replace {
                 throw CLIError("\(target) exists and restoring replaces everything in it; run again with --replace to do that")

@@ -8,13 +8,15 @@ import RapportProtocol
 import RapportStore
 import Testing
 
-/// A server database in a temporary directory with two workspaces and tokens for them.
+/// A server database with two workspaces and tokens for them: a SQLite file in a temporary
+/// directory, or, with `RAPPORT_TEST_BACKEND=postgres`, a schema of its own in the PostgreSQL
+/// database at `RAPPORT_TEST_POSTGRES` (the same suite runs against both backends; CI runs both).
 ///
 /// `alpha` and `beta` each have a live token; `alpha` also has a revoked one. Every test gets its
 /// own fixture, so tests run in parallel without sharing a feed.
 final class ServerFixture: @unchecked Sendable {
     let directory: URL
-    let store: ServerStore
+    let store: any ServerDatabase
     let alphaSecret: String
     let betaSecret: String
     let revokedSecret: String
@@ -23,21 +25,25 @@ final class ServerFixture: @unchecked Sendable {
     init(maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes, maxWaitSeconds: Int = 30) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("RapportServerTests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        store = try TestBackend.current.open(directory: directory)
         try store.addWorkspace("alpha")
         try store.addWorkspace("beta")
         alphaSecret = try Self.issue(store, "alpha", "laptop")
         betaSecret = try Self.issue(store, "beta", "phone")
         revokedSecret = try Self.issue(store, "alpha", "lost phone")
         try store.revokeToken(id: TokenSecrets.parse(revokedSecret)!)
-        configuration = ServerConfiguration(databasePath: store.path, port: 0, maxBodyBytes: maxBodyBytes, maxWaitSeconds: maxWaitSeconds)
+        configuration = ServerConfiguration(databasePath: directory.appendingPathComponent("server.db").path, port: 0,
+                                            maxBodyBytes: maxBodyBytes, maxWaitSeconds: maxWaitSeconds)
     }
 
     let configuration: ServerConfiguration
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    deinit {
+        TestBackend.dispose(store)
+        try? FileManager.default.removeItem(at: directory)
+    }
 
-    private static func issue(_ store: ServerStore, _ workspace: String, _ label: String) throws -> String {
+    private static func issue(_ store: any ServerDatabase, _ workspace: String, _ label: String) throws -> String {
         let (id, secret) = TokenSecrets.generate()
         try store.addToken(id: id, workspace: workspace, label: label, secretHash: TokenSecrets.hash(secret))
         return secret
@@ -53,6 +59,37 @@ final class ServerFixture: @unchecked Sendable {
     /// Runs `body` against the server in-process (`.router`) or over real HTTP on a free port (`.live`).
     func withServer<T: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
         try await buildApplication(store: store, configuration: configuration, logger: logger).test(setup, body)
+    }
+}
+
+/// Which server backend the server tests run against (`RAPPORT_TEST_BACKEND`: `sqlite`, the
+/// default, or `postgres`, which needs `RAPPORT_TEST_POSTGRES`; `scripts/postgres.sh` starts one).
+enum TestBackend {
+    case sqlite
+    case postgres(url: String)
+
+    static let current: TestBackend = {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["RAPPORT_TEST_BACKEND"] == "postgres" else { return .sqlite }
+        guard let url = environment["RAPPORT_TEST_POSTGRES"], !url.isEmpty else {
+            fatalError("RAPPORT_TEST_BACKEND=postgres needs RAPPORT_TEST_POSTGRES=postgres://…; start one with: eval \"$(scripts/postgres.sh start)\"")
+        }
+        return .postgres(url: url)
+    }()
+
+    func open(directory: URL) throws -> any ServerDatabase {
+        switch self {
+        case .sqlite:
+            return try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        case .postgres(let url):
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+            return try PostgresStore.open(url: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)", maximumConnections: 2)
+        }
+    }
+
+    /// Drops a PostgreSQL test schema (a SQLite file goes with its directory).
+    static func dispose(_ store: any ServerDatabase) {
+        if let store = store as? PostgresStore { try? store.dropSchema() }
     }
 }
 

@@ -4,17 +4,6 @@ import RapportMerge
 import RapportProtocol
 
 extension ServerStore {
-    /// Merges a batch of pushed versions into a workspace, in one transaction, answering each.
-    ///
-    /// Each version is checked like a replica checks a pulled one (entity, fields, consistency,
-    /// clock drift against `now`); a refused one gets `.rejected` and never fails the others. A
-    /// record the workspace lacks is stored at the next sequence; otherwise the stored and pushed
-    /// versions are merged, and only a merge that changes something uses a new sequence, so the
-    /// same push twice changes nothing the second time. Throws `.notFound` for an unknown workspace.
-    public func push(workspace: String, versions: [RecordVersion], now: Date = Date()) throws -> [ServerPushOutcome] {
-        try push([PushBatch(workspace: workspace, versions: versions)], now: now)[0].get().outcomes
-    }
-
     /// Several pushes (from different requests) in one transaction and one commit: a group commit.
     ///
     /// The commit of a push must reach the disk before it is answered (a client clears its outbox
@@ -55,48 +44,31 @@ extension ServerStore {
         }
     }
 
-    /// One push's merge, inside the caller's transaction.
+    /// One push's merge, inside the caller's transaction: the records it names are loaded, the
+    /// shared `PushPlan` decides, and its writes are made here.
     private static func merge(_ versions: [RecordVersion], into workspace: String, _ db: Database, clock: HybridLogicalClock,
                               now nowMillis: Int64) throws -> [ServerPushOutcome] {
         let first = try Self.requireNextSequence(db, workspace: workspace)
-        var next = first
-        var outcomes: [ServerPushOutcome] = []
-        outcomes.reserveCapacity(versions.count)
-        for version in versions {
-            if let problem = ReplicaCore.problem(with: version, clock: clock, now: nowMillis) {
-                outcomes.append(.rejected(reason: problem.reason, message: problem.message))
-                continue
-            }
-            try Self.forgetResolvedConflict(db, workspace: workspace, resolution: version)
-            guard let stored = try Self.load(db, workspace: workspace, entity: version.entity, id: version.id) else {
-                try Self.save(db, workspace: workspace, version: version, sequence: next)
-                outcomes.append(.accepted(sequence: next))
-                next += 1
-                continue
-            }
-            let merged = RapportMerge.merge(stored.version, version)
-            guard merged != stored.version else {
-                outcomes.append(.stale(sequence: stored.sequence))
-                continue
-            }
-            let settled = conflicts(between: stored.version, and: version)
-            try Self.save(db, workspace: workspace, version: merged, sequence: next)
-            try Self.journal(db, workspace: workspace, conflicts: settled, sequence: next)
-            outcomes.append(settled.isEmpty ? .accepted(sequence: next) : .merged(sequence: next, conflicts: settled))
-            next += 1
+        var stored: [RecordKey: StoredRecord] = [:]
+        for key in PushPlan.keys(of: versions) {
+            if let record = try Self.load(db, workspace: workspace, key) { stored[key] = record }
         }
-        if next != first {
+        let plan = PushPlan(versions, stored: stored, next: first, now: nowMillis, clock: clock)
+        try Self.forgetConflicts(db, workspace: workspace, settledBy: plan.resolutions)
+        for record in plan.writes { try Self.save(db, workspace: workspace, version: record.version, sequence: record.sequence) }
+        try Self.journal(db, workspace: workspace, plan.journal)
+        if plan.next != first {
             let statement = try db.cachedStatement("UPDATE workspace SET next_sequence = ? WHERE name = ?")
-            try statement.bind(next, at: 1)
+            try statement.bind(plan.next, at: 1)
             try statement.bind(workspace, at: 2)
             try statement.run()
             let commit = try db.cachedStatement("INSERT INTO push_commit (workspace, last_sequence, tag) VALUES (?, ?, ?)")
             try commit.bind(workspace, at: 1)
-            try commit.bind(next - 1, at: 2)
+            try commit.bind(plan.next - 1, at: 2)
             try commit.bind(Self.newCommitTag(), at: 3)
             try commit.run()
         }
-        return outcomes
+        return plan.outcomes
     }
 
     /// Up to `limit` feed entries with a sequence above `after`, in order, with the newest sequence.
@@ -200,7 +172,7 @@ extension ServerStore {
     }
 
     /// 64 random bits as 16 lowercase hex digits.
-    static func newCommitTag() -> String {
+    package static func newCommitTag() -> String {
         let hex = String(UInt64.random(in: .min ... .max), radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
@@ -227,10 +199,10 @@ extension ServerStore {
         ORDER BY c.sequence
         """
 
-    private static func journal(_ db: Database, workspace: String, conflicts: [Conflict], sequence: Int64) throws {
-        guard !conflicts.isEmpty else { return }
+    private static func journal(_ db: Database, workspace: String, _ journal: [(sequence: Int64, conflict: Conflict)]) throws {
+        guard !journal.isEmpty else { return }
         let statement = try db.cachedStatement("INSERT INTO conflict (workspace, sequence, entity, id, json) VALUES (?, ?, ?, ?, ?)")
-        for conflict in conflicts {
+        for (sequence, conflict) in journal {
             let json: [UInt8]
             do { json = try WireCoding.encode(conflict) } catch {
                 throw StoreError(code: .invalidData, message: error.message)
@@ -245,18 +217,18 @@ extension ServerStore {
         }
     }
 
-    private static func load(_ db: Database, workspace: String, entity: String, id: String) throws -> (version: RecordVersion, sequence: Int64)? {
+    private static func load(_ db: Database, workspace: String, _ key: RecordKey) throws -> StoredRecord? {
         let statement = try db.cachedStatement("SELECT sequence, version FROM record WHERE workspace = ? AND entity = ? AND id = ?")
         try statement.bind(workspace, at: 1)
-        try statement.bind(entity, at: 2)
-        try statement.bind(id, at: 3)
+        try statement.bind(key.entity, at: 2)
+        try statement.bind(key.id, at: 3)
         defer { statement.reset() }
         guard try statement.step() else { return nil }
         let sequence = statement.int64(0)
         guard let version = try? WireCoding.decodeVersion(statement.textBytes(1) ?? []) else {
             throw StoreError(code: .corruptDatabase, message: "the stored version at sequence \(sequence) of workspace '\(workspace)' is damaged")
         }
-        return (version, sequence)
+        return StoredRecord(version: version, sequence: sequence)
     }
 
     private static func save(_ db: Database, workspace: String, version: RecordVersion, sequence: Int64) throws {

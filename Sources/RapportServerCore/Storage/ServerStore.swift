@@ -95,7 +95,7 @@ public final class ServerStore: @unchecked Sendable {
 
     /// Creates an empty workspace; `.invalidArgument` for a bad name, `.conflict` if it exists.
     @discardableResult
-    public func addWorkspace(_ name: String, now: Date = Date()) throws -> WorkspaceInfo {
+    public func addWorkspace(_ name: String, now: Date) throws -> WorkspaceInfo {
         guard Self.isValidWorkspaceName(name) else {
             throw StoreError(code: .invalidArgument, message: "a workspace name is 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'")
         }
@@ -165,7 +165,7 @@ public final class ServerStore: @unchecked Sendable {
     /// The id comes from the caller because the secret embeds it (`TokenSecrets.generate()` makes
     /// both); `.conflict` if it is taken, `.notFound` for an unknown workspace.
     @discardableResult
-    public func addToken(id: String, workspace: String, label: String, secretHash: String, now: Date = Date()) throws -> TokenInfo {
+    public func addToken(id: String, workspace: String, label: String, secretHash: String, now: Date) throws -> TokenInfo {
         guard Self.isValidTokenID(id) else {
             throw StoreError(code: .invalidArgument, message: "a token id is 1 to 64 characters of A-Z, a-z and 0-9")
         }
@@ -192,7 +192,7 @@ public final class ServerStore: @unchecked Sendable {
     }
 
     /// Tokens of one workspace (or of all when nil), oldest first; never their secrets or hashes.
-    public func tokens(workspace: String? = nil) throws -> [TokenInfo] {
+    public func tokens(workspace: String?) throws -> [TokenInfo] {
         try withDatabase { db in
             try db.inTransaction(.deferred) {
                 if let workspace { _ = try Self.requireNextSequence(db, workspace: workspace) }
@@ -211,7 +211,7 @@ public final class ServerStore: @unchecked Sendable {
 
     /// Revokes a token for good; revoking it again keeps the first revocation time.
     @discardableResult
-    public func revokeToken(id: String, now: Date = Date()) throws -> TokenInfo {
+    public func revokeToken(id: String, now: Date) throws -> TokenInfo {
         try withDatabase { db in
             try db.inTransaction(.immediate) {
                 let update = try db.cachedStatement("UPDATE token SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")

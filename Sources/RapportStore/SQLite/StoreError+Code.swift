@@ -19,6 +19,7 @@ extension StoreError {
             case conflict
             case invalidArgument
             case historyChanged
+            case database
         }
 
         private let value: Value
@@ -56,6 +57,8 @@ extension StoreError {
         /// A feed position from another history of the server database: another epoch, past the
         /// end, or a sequence another commit wrote (the file was replaced or restored).
         public static let historyChanged = Code(.historyChanged)
+        /// A database server (PostgreSQL) refused a statement for a reason without a more specific code.
+        public static let database = Code(.database)
 
         public var description: String {
             switch value {
@@ -73,6 +76,7 @@ extension StoreError {
             case .conflict: "conflict"
             case .invalidArgument: "invalidArgument"
             case .historyChanged: "historyChanged"
+            case .database: "database"
             }
         }
     }
