@@ -45,7 +45,7 @@ public struct PostgresLocation: Sendable, Hashable {
         guard scheme == "postgres" || scheme == "postgresql" else { throw refuse("the PostgreSQL URL must start with postgres://") }
         var items: [String: String] = [:]
         for item in components.queryItems ?? [] { items[item.name] = item.value ?? "" }
-        for name in items.keys where !["schema", "host", "sslmode", "application_name"].contains(name) {
+        for name in items.keys where !["schema", "host", "sslmode"].contains(name) {
             throw refuse("unknown URL parameter '\(name.prefix(32))' (known: schema, host, sslmode)")
         }
         let mode = items["sslmode"] ?? "disable"
@@ -83,7 +83,7 @@ public struct PostgresLocation: Sendable, Hashable {
         return bytes.allSatisfy { $0 == 95 || (97...122).contains($0) || (48...57).contains($0) }
     }
 
-    func configuration() throws -> PostgresConnection.Configuration {
+    func configuration(applicationName: String) throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         if let socketPath {
             configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
@@ -97,7 +97,7 @@ public struct PostgresLocation: Sendable, Hashable {
             configuration = .init(host: host ?? "127.0.0.1", port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(5)
-        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", "rapport")]
+        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", applicationName)]
         return configuration
     }
 }

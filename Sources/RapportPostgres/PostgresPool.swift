@@ -20,6 +20,7 @@ final class PostgresPool: @unchecked Sendable {
     }
 
     let location: PostgresLocation
+    let applicationName: String
     let maximumConnections: Int
     let checkoutTimeout: TimeInterval
     private let logger: Logger
@@ -32,8 +33,9 @@ final class PostgresPool: @unchecked Sendable {
     private var closed = false
     private var nextID = 0
 
-    init(location: PostgresLocation, maximumConnections: Int, checkoutTimeout: TimeInterval = 10, logger: Logger) {
+    init(location: PostgresLocation, applicationName: String, maximumConnections: Int, checkoutTimeout: TimeInterval = 10, logger: Logger) {
         self.location = location
+        self.applicationName = applicationName
         self.maximumConnections = max(1, maximumConnections)
         self.checkoutTimeout = checkoutTimeout
         self.logger = logger
@@ -143,13 +145,19 @@ final class PostgresPool: @unchecked Sendable {
             nextID += 1
             return nextID
         }
-        return try PostgresConnection.connect(on: group.next(), configuration: try location.configuration(), id: id, logger: logger).wait()
+        return try PostgresConnection.connect(on: group.next(), configuration: try location.configuration(applicationName: applicationName), id: id, logger: logger).wait()
     }
 }
 
 /// How PostgreSQL failures are told apart: a transient one (the connection dropped, the server
 /// restarting, a serialization failure or deadlock) is worth retrying; anything else is a fault.
 enum PostgresFailure {
+    /// A connection that can no longer be trusted: closed before the statement went out, or silent
+    /// past the statement timeout.
+    enum Lost: Error {
+        case closed, timedOut
+    }
+
     /// Whether the server answered the statement (so the connection is still good): any server error.
     static func isServerAnswer(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return error is StoreError }
@@ -183,6 +191,7 @@ enum PostgresFailure {
             return "PostgreSQL connection failure (\(psql.code))"
         }
         if let error = error as? StoreError { return error.message }
+        if let error = error as? Lost { return error == .closed ? "PostgreSQL connection lost" : "PostgreSQL did not answer in time" }
         return "PostgreSQL connection failure (\(String(describing: type(of: error))))"
     }
 }

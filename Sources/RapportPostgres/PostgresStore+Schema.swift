@@ -87,3 +87,15 @@ extension PostgresStore {
         close()
     }
 }
+
+extension PostgresStore {
+    /// Tests and tools only: runs one statement and returns its first column as integers (empty
+    /// for a statement without rows; non-integer columns are skipped).
+    package func integers(unsafeSQL sql: String) throws -> [Int64] {
+        try transaction(nil) { tx in
+            try tx.run(PostgresQuery(unsafeSQL: sql)).compactMap { row in
+                (try? row.decode(Int64.self)) ?? (try? row.decode(Int32.self)).map(Int64.init)
+            }
+        }
+    }
+}

@@ -32,8 +32,13 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
     private let logger: Logger
     /// How many times a transaction is tried before `.busy`.
     public static let attempts = 4
+    /// How long one statement may take before its connection is given up (see `run`).
+    let statementTimeout: TimeAmount
     /// The NOTIFY channel of this schema's feed changes.
     let channel: String
+    /// This store's connections' `application_name`, unique per store: an operator (or a test)
+    /// tells server processes apart in `pg_stat_activity` by it.
+    public let applicationName: String
 
     // `hookLock` guards the two vars below: what makes the unchecked Sendable sound for them.
     private let hookLock = NSLock()
@@ -42,16 +47,21 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
 
     /// Opens (migrating if needed) the Rapport server schema in the database at `url`
     /// (see `PostgresLocation`); `maximumConnections` bounds this process's pool.
-    public static func open(url: String, maximumConnections: Int = 8, logger: Logger = Logger(label: "rapport.postgres")) throws -> PostgresStore {
-        try PostgresStore(location: PostgresLocation(url: url), maximumConnections: maximumConnections, logger: logger)
+    /// `statementTimeout` bounds each statement (seconds); a push of 20,000 versions takes well under one.
+    public static func open(url: String, maximumConnections: Int = 8, statementTimeout: Int = 30,
+                            logger: Logger = Logger(label: "rapport.postgres")) throws -> PostgresStore {
+        try PostgresStore(location: PostgresLocation(url: url), maximumConnections: maximumConnections,
+                          statementTimeout: .seconds(Int64(max(1, statementTimeout))), logger: logger)
     }
 
-    init(location: PostgresLocation, maximumConnections: Int, logger: Logger) throws {
+    init(location: PostgresLocation, maximumConnections: Int, statementTimeout: TimeAmount, logger: Logger) throws {
+        self.statementTimeout = statementTimeout
         self.location = location.redacted
         schema = location.schema
         channel = "rapport_feed_" + String(location.schema.prefix(48))
+        applicationName = "rapport-" + String(UInt32.random(in: .min ... .max), radix: 16)
         self.logger = logger
-        pool = PostgresPool(location: location, maximumConnections: maximumConnections, logger: logger)
+        pool = PostgresPool(location: location, applicationName: applicationName, maximumConnections: maximumConnections, logger: logger)
         do {
             epoch = try Self.migrate(pool, location: location, logger: logger)
         } catch {
@@ -89,9 +99,20 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
 
     // MARK: transactions
 
-    /// One statement on `connection`, rows collected.
-    static func run(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger) throws -> PostgresQueryResult {
-        try connection.query(query, logger: logger).wait()
+    /// One statement on `connection`, rows collected; at most `timeout` seconds.
+    ///
+    /// The bound matters: a connection whose server died at the wrong moment (a FATAL message
+    /// racing the next statement, a peer gone without a reset) may never answer, and a storage
+    /// thread must not wait forever. A statement that times out leaves its connection in an
+    /// unknown state: the pool drops it, and the transaction is retried like any lost connection.
+    static func run(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger,
+                    timeout: TimeAmount = .seconds(30)) throws -> PostgresQueryResult {
+        guard !connection.isClosed else { throw PostgresFailure.Lost.closed }
+        let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        connection.query(query, logger: logger).cascade(to: answer)
+        let deadline = connection.eventLoop.scheduleTask(in: timeout) { answer.fail(PostgresFailure.Lost.timedOut) }
+        answer.futureResult.whenComplete { _ in deadline.cancel() }
+        return try answer.futureResult.wait()
     }
 
     /// Runs `body` in a transaction on a pooled connection, retrying transient failures on a fresh
@@ -104,7 +125,7 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
             attempt += 1
             do {
                 return try pool.withConnection { connection in
-                    let transaction = Transaction(connection: connection, logger: logger)
+                    let transaction = Transaction(connection: connection, logger: logger, timeout: statementTimeout)
                     guard let begin else { return try body(transaction) }
                     _ = try transaction.run(PostgresQuery(unsafeSQL: begin))
                     do {
@@ -139,9 +160,10 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
     struct Transaction {
         let connection: PostgresConnection
         let logger: Logger
+        var timeout: TimeAmount = .seconds(30)
 
         func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
-            try PostgresStore.run(connection, query, logger: logger)
+            try PostgresStore.run(connection, query, logger: logger, timeout: timeout)
         }
     }
 
