@@ -140,6 +140,7 @@ extension PostgresStore {
             """)
         guard let row = rows.first else { throw Self.noWorkspace(workspace) }
         let (latest, epoch, tag) = try row.decode((Int64, String, String?).self)
+        noteEpoch(epoch)
         return (latest, epoch, tag)
     }
 

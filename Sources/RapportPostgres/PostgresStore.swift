@@ -27,7 +27,6 @@ import RapportStore
 public final class PostgresStore: ServerDatabase, @unchecked Sendable {
     public let location: String
     public let schema: String
-    public let epoch: String
     let pool: PostgresPool
     private let logger: Logger
     /// How many times a transaction is tried before `.busy`.
@@ -40,10 +39,20 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
     /// tells server processes apart in `pg_stat_activity` by it.
     public let applicationName: String
 
-    // `hookLock` guards the two vars below: what makes the unchecked Sendable sound for them.
+    // `hookLock` guards the vars below: what makes the unchecked Sendable sound for them.
     private let hookLock = NSLock()
     private var willCommitPush: (@Sendable ([String]) -> Void)?
     private var listener: ChangeListener?
+    private var knownEpoch: String
+
+    /// The epoch as last read from the database: at open, and again whenever a feed read or an
+    /// import sees it, since an import (`importDump(from:)`) replaces it. Feed reads and pushes never
+    /// rely on this copy: they read the epoch in their own transaction.
+    public var epoch: String { hookLock.withLock { knownEpoch } }
+
+    func noteEpoch(_ epoch: String) {
+        hookLock.withLock { knownEpoch = epoch }
+    }
 
     /// Opens (migrating if needed) the Rapport server schema in the database at `url`
     /// (see `PostgresLocation`); `maximumConnections` bounds this process's pool.
@@ -63,7 +72,7 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
         self.logger = logger
         pool = PostgresPool(location: location, applicationName: applicationName, maximumConnections: maximumConnections, logger: logger)
         do {
-            epoch = try Self.migrate(pool, location: location, logger: logger)
+            knownEpoch = try Self.migrate(pool, location: location, logger: logger)
         } catch {
             pool.close()
             throw error
@@ -118,8 +127,9 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
     /// Runs `body` in a transaction on a pooled connection, retrying transient failures on a fresh
     /// one; throws `.busy` once `attempts` are spent, `.constraint` for a violated constraint, and
     /// `.database` for another statement PostgreSQL refused. With `begin` nil, each statement of
-    /// `body` commits on its own (one round trip for a single read).
-    func transaction<T>(_ begin: String? = "BEGIN", _ body: (Transaction) throws -> T) throws -> T {
+    /// `body` commits on its own (one round trip for a single read). With `attempts` 1, `body` runs
+    /// at most once (for work that cannot be repeated, such as lines already written out).
+    func transaction<T>(_ begin: String? = "BEGIN", attempts: Int = PostgresStore.attempts, _ body: (Transaction) throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
@@ -147,7 +157,7 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
                     logger.error("postgres statement failed", metadata: ["error": "\(PostgresFailure.describe(error))"])
                     throw StoreError(code: .database, message: PostgresFailure.describe(error))
                 }
-                guard attempt < Self.attempts else {
+                guard attempt < attempts else {
                     throw StoreError(code: .busy, message: "PostgreSQL is unavailable (\(PostgresFailure.describe(error))); retry in a few seconds")
                 }
                 logger.notice("postgres transaction retried", metadata: ["attempt": "\(attempt)", "error": "\(PostgresFailure.describe(error))"])

@@ -55,6 +55,22 @@ public protocol ServerDatabase: SyncStorage {
     func latestSequence(workspace: String) throws -> Int64
     /// Closes the database; every later call fails.
     func close()
+    /// Writes the whole database as a server dump (see `ServerDump`), one line per call of `write`,
+    /// and returns the counts of its rows.
+    ///
+    /// Everything comes from one read snapshot, so servers may keep running on the database and
+    /// the dump holds each push whole or not at all; records are read a page at a time, so memory
+    /// stays small whatever the database's size. An error `write` throws ends the export and is
+    /// rethrown as it was.
+    @discardableResult func exportDump(to write: ([UInt8]) throws -> Void) throws -> ServerDumpSummary
+    /// Loads a server dump into this database, which must hold no workspace, in one transaction.
+    ///
+    /// Afterwards the epoch, workspaces (with their next sequences), tokens, records (byte for
+    /// byte), settled conflicts and push-commit tags are the dump's, so a cursor any client got from
+    /// the exported database is valid here, and nobody resyncs. Refuses with `.conflict` a database
+    /// that already has a workspace, and with `.invalidData` (naming the line) a dump that is
+    /// damaged, of another version, or cut short: a refused import changes nothing.
+    @discardableResult func importDump(from reader: ServerDumpReader) throws -> ServerDumpSummary
 }
 
 extension ServerDatabase {

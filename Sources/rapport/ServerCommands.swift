@@ -98,7 +98,59 @@ struct Serve: AsyncParsableCommand {
 struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server", abstract: "Manage the server's workspaces, tokens and backups.",
-        subcommands: [Workspace.self, Token.self, Backup.self, Restore.self])
+        subcommands: [Workspace.self, Token.self, Backup.self, Restore.self, Export.self, Import.self])
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the whole server database to a dump file (JSON Lines); safe while the server runs.",
+            discussion: """
+                Load the dump into another backend with `rapport server import`, e.g. to move a team from the SQLite file to \
+                PostgreSQL or back: the epoch, sequences and commit tags move with it, so every client carries on without a \
+                resync. The dump holds the tokens' hashes: keep it as safe as the database itself.
+                """)
+
+        @OptionGroup var options: ServerDatabaseOptions
+        @Option(name: [.customShort("o"), .long], help: "The new file to write (must not exist).") var output: String
+
+        func run() throws {
+            let store = try options.open()
+            defer { store.close() }
+            let summary = try cli { try store.exportDump(toFile: output) }
+            if options.json { printJSON(dumpJSON(summary, epoch: store.epoch, dump: output, database: store.location)); return }
+            print("Exported \(summaryLine(summary)) from \(store.location) to \(output) (epoch \(store.epoch)).")
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a dump (from `rapport server export`) into an empty server database.",
+            discussion: """
+                The target must have no workspace: a new --db file (created if absent) or a new PostgreSQL schema. It takes \
+                the dump's epoch, so clients that synced with the exported server carry on against this one without a resync. \
+                All or nothing: a damaged or cut dump is refused, naming the line, and nothing is imported.
+                """)
+
+        @OptionGroup var options: ServerDatabaseOptions
+        @Argument(help: "The dump file to load.") var dump: String
+
+        func run() throws {
+            let reader = try cli { try ServerDumpReader(path: dump) }
+            let creates = options.postgresURL == nil && !FileManager.default.fileExists(atPath: options.path)
+            let store = try options.open(create: true)
+            let summary: ServerDumpSummary
+            do {
+                summary = try cli { try store.importDump(from: reader) }
+            } catch {
+                store.close()
+                // A file made only to import into leaves nothing behind when the import failed.
+                if creates { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.path + suffix) } }
+                throw error
+            }
+            defer { store.close() }
+            if options.json { printJSON(dumpJSON(summary, epoch: store.epoch, dump: dump, database: store.location)); return }
+            print("Imported \(summaryLine(summary)) from \(dump) into \(store.location) (epoch \(store.epoch)); clients carry on without a resync.")
+        }
+    }
 
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -204,4 +256,16 @@ struct ServerCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A dump's counts for a person: `1 workspace, 2 tokens, 5 records, 1 conflict`.
+private func summaryLine(_ summary: ServerDumpSummary) -> String {
+    func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+    return [count(summary.workspaces, "workspace"), count(summary.tokens, "token"), count(summary.records, "record"),
+            count(summary.conflicts, "conflict")].joined(separator: ", ")
+}
+
+private func dumpJSON(_ summary: ServerDumpSummary, epoch: String, dump: String, database: String) -> [String: Any] {
+    ["workspaces": summary.workspaces, "tokens": summary.tokens, "records": summary.records, "conflicts": summary.conflicts,
+     "pushCommits": summary.pushCommits, "epoch": epoch, "dump": dump, "database": database]
 }
