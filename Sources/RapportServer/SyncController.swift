@@ -47,17 +47,9 @@ struct SyncController: Sendable {
         router.get(RouterPath(stringLiteral: Route.health), use: health)
         router.post(Self.pushPath, use: push)
         router.get(Self.changesPath, use: changes)
-        // Hummingbird answers a known path with an unknown method as 404; the protocol says 405.
-        // QUERY (an IETF draft method) is listed because API fuzzers and some clients send it.
-        let routes: [(RouterPath, HTTPRequest.Method)] = [(RouterPath(stringLiteral: Route.health), .get), (Self.pushPath, .post), (Self.changesPath, .get)]
-        let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace] + [HTTPRequest.Method("QUERY")].compactMap { $0 }
-        for (path, allowed) in routes {
-            for method in methods where method != allowed {
-                router.on(path, method: method) { request, _ -> Response in
-                    throw APIError.methodNotAllowed(request.method, allowed: [allowed])
-                }
-            }
-        }
+        router.refuseOtherMethods(at: RouterPath(stringLiteral: Route.health), allowed: .get)
+        router.refuseOtherMethods(at: Self.pushPath, allowed: .post)
+        router.refuseOtherMethods(at: Self.changesPath, allowed: .get)
     }
 
     // MARK: endpoints
