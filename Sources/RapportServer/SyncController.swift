@@ -29,11 +29,14 @@ struct SyncController: Sendable {
     let blocking: BlockingQueue
     /// Merges the pushes of concurrent requests in shared commits (see `GroupCommit`).
     let committer: GroupCommit
+    /// Push and pull durations, push outcomes and waiting long-polls (`GET /metrics`).
+    let metrics: ServerMetrics
 
-    init(service: SyncService, notifier: ChangeNotifier, maxWaitSeconds: Int) {
+    init(service: SyncService, notifier: ChangeNotifier, maxWaitSeconds: Int, metrics: ServerMetrics = ServerMetrics()) {
         self.service = service
         self.notifier = notifier
         self.maxWaitSeconds = maxWaitSeconds
+        self.metrics = metrics
         if service.storage.allowsConcurrentReads {
             blocking = BlockingQueue(label: "rapport.server.reads", concurrent: true)
             committer = GroupCommit(storage: service.storage, queue: BlockingQueue(label: "rapport.server.pushes"))
@@ -59,6 +62,7 @@ struct SyncController: Sendable {
     }
 
     @Sendable func push(_ request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
         let workspace = try await authorize(request, context: context)
         let limit = context.maxUploadSize
         // Refuse a declared oversize body before reading a byte of it.
@@ -78,10 +82,13 @@ struct SyncController: Sendable {
             "sync.batch.count": "\(answer.response.results.count)",
             "sync.batch.rejected": "\(answer.response.results.count { $0.status == .rejected })",
         ])
-        return .json(bytes: ByteBuffer(bytes: WireCoding.encode(answer.response)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        let response = Response.json(bytes: ByteBuffer(bytes: WireCoding.encode(answer.response)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        metrics.recordPush(answer.response, duration: ContinuousClock.now - start)
+        return response
     }
 
     @Sendable func changes(_ request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
         let workspace = try await authorize(request, context: context)
         var items: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where items[String(key)] == nil {
@@ -92,11 +99,17 @@ struct SyncController: Sendable {
         let generation = await notifier.generation(of: workspace)
         var page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
         let wait = min(query.wait, maxWaitSeconds)
-        if page.entries.isEmpty, wait > 0,
-           await notifier.wait(for: workspace, after: generation, timeout: .seconds(wait)) {
-            page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
+        var waited = ServerMetrics.PullWait.none
+        if page.entries.isEmpty, wait > 0 {
+            let woken = await metrics.waiting { await notifier.wait(for: workspace, after: generation, timeout: .seconds(wait)) }
+            waited = woken ? .woken : .timedOut
+            if woken {
+                page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
+            }
         }
-        return try .json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        let response = try Response.json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        metrics.recordPull(duration: ContinuousClock.now - start, wait: waited)
+        return response
     }
 
     // MARK: helpers
