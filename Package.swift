@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         // Server side only: the PostgreSQL backend of the sync server (RapportPostgres).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Server side only: `GET /metrics` in Prometheus text format (RapportServer).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -50,6 +53,8 @@ let package = Package(
                 "RapportServerCore", "RapportPostgres", "RapportProtocol", "RapportStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
         .target(name: "RapportSimulation", dependencies: ["RapportStore", "RapportClient", "RapportServerCore"], swiftSettings: strict),

@@ -22,30 +22,37 @@ public func openDatabase(configuration: ServerConfiguration, logger: Logger) thr
 
 /// Builds the sync server over an already open store (tests, and a CLI that opened it already).
 ///
+/// `metrics` is what `GET /metrics` shows (a fresh registry unless the caller keeps one).
 /// `onRunning` is told the bound port once the server listens (useful with port 0: any free port).
 public func buildApplication(
     store: any SyncStorage, configuration: ServerConfiguration, logger: Logger,
+    metrics: ServerMetrics = ServerMetrics(),
     onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     var logger = logger
     logger.logLevel = configuration.logLevel
     return Application(
-        router: buildRouter(store: store, configuration: configuration, logger: logger),
+        router: buildRouter(store: store, configuration: configuration, logger: logger, metrics: metrics),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rapport"),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
 
-/// The router of the sync server: middleware (request id and access log, JSON errors, body limit)
-/// and the protocol endpoints over `store`.
+/// The router of the sync server: middleware (request id and access log, request counts, JSON
+/// errors, body limit), the protocol endpoints over `store`, and `GET /metrics`.
 ///
 /// With a database other processes also write (PostgreSQL), their pushes wake this process's
 /// long-polls too: the storage reports them (LISTEN/NOTIFY) and the notifier wakes the waiters.
+/// Every router counts into its own `metrics` unless handed one, so servers built side by side
+/// (parallel tests) never mix their counts.
 public func buildRouter(store: any SyncStorage, configuration: ServerConfiguration,
-                        logger: Logger = Logger(label: "rapport.server")) -> Router<RapportRequestContext> {
+                        logger: Logger = Logger(label: "rapport.server"),
+                        metrics: ServerMetrics = ServerMetrics()) -> Router<RapportRequestContext> {
     let router = Router(context: RapportRequestContext.self)
-    // Outermost first: the log line sees the final status, including errors turned into JSON.
+    // Outermost first: the log line and the request count see the final status, including errors
+    // turned into JSON.
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: UploadLimitMiddleware(limit: configuration.maxBodyBytes))
     let notifier = ChangeNotifier()
@@ -57,8 +64,10 @@ public func buildRouter(store: any SyncStorage, configuration: ServerConfigurati
         // The server still works; long-polls then learn of other processes' pushes only at their timeout.
         logger.warning("cannot listen for other server processes' pushes", metadata: ["error": "\(error)"])
     }
-    let controller = SyncController(service: SyncService(storage: store), notifier: notifier, maxWaitSeconds: configuration.maxWaitSeconds)
+    let controller = SyncController(service: SyncService(storage: store), notifier: notifier,
+                                    maxWaitSeconds: configuration.maxWaitSeconds, metrics: metrics)
     controller.addRoutes(to: router)
+    MetricsController(metrics: metrics, storage: store).addRoutes(to: router)
     return router
 }
 

@@ -29,11 +29,14 @@ struct SyncController: Sendable {
     let blocking: BlockingQueue
     /// Merges the pushes of concurrent requests in shared commits (see `GroupCommit`).
     let committer: GroupCommit
+    /// Push and pull durations, push outcomes and waiting long-polls (`GET /metrics`).
+    let metrics: ServerMetrics
 
-    init(service: SyncService, notifier: ChangeNotifier, maxWaitSeconds: Int) {
+    init(service: SyncService, notifier: ChangeNotifier, maxWaitSeconds: Int, metrics: ServerMetrics = ServerMetrics()) {
         self.service = service
         self.notifier = notifier
         self.maxWaitSeconds = maxWaitSeconds
+        self.metrics = metrics
         if service.storage.allowsConcurrentReads {
             blocking = BlockingQueue(label: "rapport.server.reads", concurrent: true)
             committer = GroupCommit(storage: service.storage, queue: BlockingQueue(label: "rapport.server.pushes"))
@@ -47,17 +50,9 @@ struct SyncController: Sendable {
         router.get(RouterPath(stringLiteral: Route.health), use: health)
         router.post(Self.pushPath, use: push)
         router.get(Self.changesPath, use: changes)
-        // Hummingbird answers a known path with an unknown method as 404; the protocol says 405.
-        // QUERY (an IETF draft method) is listed because API fuzzers and some clients send it.
-        let routes: [(RouterPath, HTTPRequest.Method)] = [(RouterPath(stringLiteral: Route.health), .get), (Self.pushPath, .post), (Self.changesPath, .get)]
-        let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace] + [HTTPRequest.Method("QUERY")].compactMap { $0 }
-        for (path, allowed) in routes {
-            for method in methods where method != allowed {
-                router.on(path, method: method) { request, _ -> Response in
-                    throw APIError.methodNotAllowed(request.method, allowed: [allowed])
-                }
-            }
-        }
+        router.refuseOtherMethods(at: RouterPath(stringLiteral: Route.health), allowed: .get)
+        router.refuseOtherMethods(at: Self.pushPath, allowed: .post)
+        router.refuseOtherMethods(at: Self.changesPath, allowed: .get)
     }
 
     // MARK: endpoints
@@ -67,6 +62,7 @@ struct SyncController: Sendable {
     }
 
     @Sendable func push(_ request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
         let workspace = try await authorize(request, context: context)
         let limit = context.maxUploadSize
         // Refuse a declared oversize body before reading a byte of it.
@@ -86,10 +82,13 @@ struct SyncController: Sendable {
             "sync.batch.count": "\(answer.response.results.count)",
             "sync.batch.rejected": "\(answer.response.results.count { $0.status == .rejected })",
         ])
-        return .json(bytes: ByteBuffer(bytes: WireCoding.encode(answer.response)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        let response = Response.json(bytes: ByteBuffer(bytes: WireCoding.encode(answer.response)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        metrics.recordPush(answer.response, duration: ContinuousClock.now - start)
+        return response
     }
 
     @Sendable func changes(_ request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
         let workspace = try await authorize(request, context: context)
         var items: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where items[String(key)] == nil {
@@ -100,11 +99,17 @@ struct SyncController: Sendable {
         let generation = await notifier.generation(of: workspace)
         var page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
         let wait = min(query.wait, maxWaitSeconds)
-        if page.entries.isEmpty, wait > 0,
-           await notifier.wait(for: workspace, after: generation, timeout: .seconds(wait)) {
-            page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
+        var waited = ServerMetrics.PullWait.none
+        if page.entries.isEmpty, wait > 0 {
+            let woken = await metrics.waiting { await notifier.wait(for: workspace, after: generation, timeout: .seconds(wait)) }
+            waited = woken ? .woken : .timedOut
+            if woken {
+                page = try await blocking.run { [service] in try service.changes(workspace: workspace, query: query) }
+            }
         }
-        return try .json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        let response = try Response.json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
+        metrics.recordPull(duration: ContinuousClock.now - start, wait: waited)
+        return response
     }
 
     // MARK: helpers

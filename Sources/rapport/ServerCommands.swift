@@ -87,7 +87,10 @@ struct Serve: AsyncParsableCommand {
             let flag = options.postgresURL == nil ? "--db \(options.path)" : "--postgres URL"
             FileHandle.standardError.write(Data("note: no workspaces yet; add one with `rapport server workspace add NAME \(flag)`\n".utf8))
         }
-        let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
+        // One registry for GET /metrics and for whatever in the process reports through swift-metrics.
+        let metrics = ServerMetrics()
+        metrics.bootstrapMetricsSystem()
+        let app = buildApplication(store: store, configuration: configuration, logger: logger, metrics: metrics) { port in
             // Written straight to the descriptor: a script reading our output must see it at once.
             FileHandle.standardOutput.write(Data("rapport server listening on http://\(host):\(port) (epoch \(store.epoch)); Ctrl-C stops it\n".utf8))
         }
