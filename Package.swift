@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
-        .target(name: "RapportSimulation", dependencies: ["RapportStore", "RapportClient", "RapportServerCore"], swiftSettings: strict),
+        .target(name: "RapportSimulation", dependencies: ["RapportStore", "RapportClient", "RapportServerCore", "RapportPostgres"], swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [

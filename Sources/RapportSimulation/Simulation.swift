@@ -3,6 +3,7 @@ import RapportClient
 import RapportMerge
 import RapportModel
 import RapportServerCore
+import RapportPostgres
 import RapportStore
 
 /// Runs random edits on several replicas and random partial syncs: the real `SyncSession` against
@@ -66,7 +67,12 @@ public struct Simulation {
         defer { if options.directory == nil { try? fm.removeItem(at: directory) } }
 
         let serverPath = directory.appendingPathComponent("server.db").path
-        var server = try ServerStore.open(at: serverPath, create: true)
+        let schema = "sim_\(options.seed)_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        func openPostgres(_ url: String) throws -> PostgresStore {
+            try PostgresStore.open(url: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)", maximumConnections: 2)
+        }
+        var server: any ServerDatabase = try options.postgresURL.map(openPostgres) ?? ServerStore.open(at: serverPath, create: true)
+        defer { if let store = server as? PostgresStore { try? store.dropSchema() } }
         let workspace = "sim"
         _ = try server.addWorkspace(workspace)
         let (tokenID, secret) = TokenSecrets.generate()
@@ -171,14 +177,19 @@ public struct Simulation {
             elapsed.offset = Double(op + 1) / 1000
             report.ops += 1
             if op == backupAt, options.restoreServer {
-                let copy = directory.appendingPathComponent("server-backup.db").path
-                try server.backup(to: copy)
+                let copy = directory.appendingPathComponent(options.postgresURL == nil ? "server-backup.db" : "server-backup.jsonl").path
+                if let file = server as? ServerStore { try file.backup(to: copy) } else { try server.exportDump(toFile: copy) }
                 serverBackup = copy
             }
             if op == restoreAt, let copy = serverBackup {
                 report.serverRestores += 1
                 if debug { print("  SERVER RESTORE at op \(op), epoch before \(server.epoch)") }
-                if options.seed / 4 % 2 == 0 {
+                if let url = options.postgresURL, let database = server as? PostgresStore {
+                    // The database restored from a dump taken earlier: same epoch, shorter history.
+                    try database.dropSchema()
+                    server = try openPostgres(url)
+                    try server.importDump(fromFile: copy)
+                } else if options.seed / 4 % 2 == 0 {
                     // Copied back by hand while the server is stopped: same epoch, shorter history.
                     server.close()
                     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: serverPath + suffix) }
@@ -360,7 +371,7 @@ public struct Simulation {
     }
 
     /// Every version a server workspace holds, read through its change feed.
-    static func allVersions(_ server: ServerStore, _ workspace: String) throws -> [RecordVersion] {
+    static func allVersions(_ server: any ServerDatabase, _ workspace: String) throws -> [RecordVersion] {
         let decoder = JSONDecoder()
         var versions: [RecordVersion] = []
         var after: Int64 = 0

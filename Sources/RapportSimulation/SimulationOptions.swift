@@ -22,6 +22,11 @@ public struct SimulationOptions: Sendable, Hashable {
     public var restoreServer = false
     /// Where replica files go (a fresh temporary folder when nil; removed afterwards).
     public var directory: URL?
+    /// Run the server on this PostgreSQL database (a fresh schema per schedule, dropped after)
+    /// instead of a SQLite file. A server restore then drops the schema and imports a dump taken
+    /// earlier (`rapport server export`/`import`): the same epoch with a shorter history, as a
+    /// database restored from last night's backup.
+    public var postgresURL: String?
 
     public init() {}
 

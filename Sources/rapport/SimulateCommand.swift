@@ -19,6 +19,8 @@ struct Simulate: AsyncParsableCommand {
     @Flag(help: "Restore the server from an old copy of its database part-way through.") var restoreServer = false
     @Flag(help: "Vary the shape by seed as CI does (2–6 replicas, 40–100 ops, a replica restored from backup every 4th seed, the server every 4th seed from 2); --replicas, --ops, --restore-backup and --restore-server are then ignored.") var mixed = false
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: ArgumentHelp("Run the server on this PostgreSQL database (a throwaway schema per schedule) instead of a SQLite file.",
+                               valueName: "url")) var postgres: String?
 
     func validate() throws {
         guard (2...50).contains(replicas) else { throw ValidationError("--replicas must be between 2 and 50") }
@@ -45,6 +47,7 @@ struct Simulate: AsyncParsableCommand {
             options.duplicate = duplicate
             options.skewMillis = skewMs
             options.crash = crash
+            options.postgresURL = postgres
             let report: SimulationReport
             do { report = try await Simulation(options: options).run() } catch { throw describe(error) }
             totals.ops += report.ops; totals.writes += report.writes; totals.syncs += report.syncs

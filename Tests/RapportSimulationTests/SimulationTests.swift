@@ -22,6 +22,27 @@ struct SimulationTests {
         #expect(failures.isEmpty, "\(failures.count) of \(Self.schedules) schedules failed:\n\(failures.prefix(10).joined(separator: "\n"))")
     }
 
+    static let postgres = ProcessInfo.processInfo.environment["RAPPORT_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    static let postgresSchedules = Int(ProcessInfo.processInfo.environment["RAPPORT_SIM_PG_SCHEDULES"] ?? "") ?? 200
+
+    /// The same mixed schedules with the server on PostgreSQL (a schema per schedule; a server
+    /// restore drops it and imports a dump taken earlier). `rapport simulate --mixed --postgres URL
+    /// --schedules 10000` is the long run.
+    @Test("the mixed schedules converge with the server on PostgreSQL too",
+          .enabled(if: postgres != nil, "needs RAPPORT_TEST_POSTGRES"))
+    func randomSchedulesConvergeOnPostgres() async throws {
+        var failures: [String] = []
+        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.postgresSchedules)) {
+            var options = SimulationOptions.mixed(seed: seed)
+            options.postgresURL = Self.postgres
+            let report = try await Simulation(options: options).run()
+            if !report.passed {
+                failures.append("seed \(seed): \(report.divergence ?? "") \(report.lostWrites.joined(separator: "; "))")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of \(Self.postgresSchedules) schedules failed on PostgreSQL (replay: rapport simulate --mixed --postgres URL --seed S):\n\(failures.prefix(10).joined(separator: "\n"))")
+    }
+
     @Test("a schedule with concurrent edits journals conflicts, and the same seed gives the same counts")
     func conflictsAreJournaledAndSeedsReplay() async throws {
         var options = SimulationOptions()
