@@ -39,7 +39,8 @@ struct SyncController: Sendable {
         self.metrics = metrics
         if service.storage.allowsConcurrentReads {
             blocking = BlockingQueue(label: "rapport.server.reads", concurrent: true)
-            committer = GroupCommit(storage: service.storage, queue: BlockingQueue(label: "rapport.server.pushes"))
+            // Up to four workspaces commit side by side, each on a connection of the pool.
+            committer = GroupCommit(storage: service.storage, lanes: (0..<4).map { BlockingQueue(label: "rapport.server.pushes.\($0)") })
         } else {
             blocking = BlockingQueue(label: "rapport.server.storage")
             committer = GroupCommit(storage: service.storage, queue: blocking)

@@ -2,13 +2,18 @@ import Foundation
 
 /// Starts `rapport serve` (built next to this program) on a free port and waits until it listens.
 func startRapportServer(databasePath: String) throws -> (process: Process, port: Int) {
+    try startRapportServer(arguments: ["--db", databasePath])
+}
+
+/// Starts `rapport serve` with these database arguments (`--db FILE` or `--postgres URL`).
+func startRapportServer(arguments database: [String]) throws -> (process: Process, port: Int) {
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rapport")
     guard FileManager.default.isExecutableFile(atPath: executable.path) else {
         throw BenchError("build the CLI first: swift build -c release --product rapport (looked for \(executable.path))")
     }
     let process = Process()
     process.executableURL = executable
-    process.arguments = ["serve", "--db", databasePath, "--port", "0", "--log-level", "warning"]
+    process.arguments = ["serve"] + database + ["--port", "0", "--log-level", "warning"]
     let output = Pipe()
     process.standardOutput = output
     try process.run()

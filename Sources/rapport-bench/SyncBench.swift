@@ -35,8 +35,8 @@ struct SyncBench: AsyncParsableCommand {
             secrets[workspace] = secret
         }
         // Delta-pull fixtures are written straight into the server's store (HTTP would only slow the setup).
-        try populate(server, workspace: "small", count: small)
-        try populate(server, workspace: "large", count: large)
+        try Self.populate(server, workspace: "small", count: small)
+        try Self.populate(server, workspace: "large", count: large)
 
         let child = try startRapportServer(databasePath: serverPath)
         defer { child.process.terminate(); child.process.waitUntilExit() }
@@ -49,8 +49,8 @@ struct SyncBench: AsyncParsableCommand {
         let plain = try await syncOnce(directory: directory, url: url, workspace: "plain", secret: secrets["plain"]!, compression: false)
         let gzip = try await syncOnce(directory: directory, url: url, workspace: "gzip", secret: secrets["gzip"]!, compression: true)
 
-        let deltaSmall = try await deltaPull(url: url, token: secrets["small"]!, workspace: "small", base: Int64(small))
-        let deltaLarge = try await deltaPull(url: url, token: secrets["large"]!, workspace: "large", base: Int64(large))
+        let deltaSmall = try await Self.deltaPull(url: url, token: secrets["small"]!, workspace: "small", base: Int64(small))
+        let deltaLarge = try await Self.deltaPull(url: url, token: secrets["large"]!, workspace: "large", base: Int64(large))
         let n = Double(records)
         let rate = n / (plain.push + plain.pull)
         printFigures([
@@ -74,12 +74,21 @@ struct SyncBench: AsyncParsableCommand {
     }
 
     /// What one A → server → B sync of `records` accounts took, and the bytes it moved.
-    private struct Run {
+    struct Run {
         var push = 0.0, pull = 0.0
         var pushBytes = 0, pullBytes = 0
     }
 
     private func syncOnce(directory: URL, url: URL, workspace: String, secret: String, compression: Bool) async throws -> Run {
+        try await Self.syncOnce(records: records, directory: directory, pushURL: url, pullURL: url, workspace: workspace, secret: secret,
+                                compression: compression)
+    }
+
+    /// Replica A pushes `records` new accounts through `pushURL`, then a fresh replica B pulls
+    /// them through `pullURL` (the same server, or another process on the same database).
+    static func syncOnce(records: Int, directory: URL, pushURL: URL, pullURL: URL, workspace: String, secret: String,
+                         compression: Bool) async throws -> Run {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let a = try Store.create(at: directory.appendingPathComponent("\(workspace)-a.db").path, name: "a", identity: .none)
         let b = try Store.create(at: directory.appendingPathComponent("\(workspace)-b.db").path, name: "b", identity: .none)
         // Written in transactions of 10,000, as an app importing a large file would.
@@ -93,8 +102,8 @@ struct SyncBench: AsyncParsableCommand {
         }
         var options = SyncOptions()
         options.compression = compression
-        let pushCounter = CountingTransport(URLSessionTransport(baseURL: url, token: secret, timeout: 120))
-        let pullCounter = CountingTransport(URLSessionTransport(baseURL: url, token: secret, timeout: 120))
+        let pushCounter = CountingTransport(URLSessionTransport(baseURL: pushURL, token: secret, timeout: 120))
+        let pullCounter = CountingTransport(URLSessionTransport(baseURL: pullURL, token: secret, timeout: 120))
         var run = Run()
         var pushed = 0, pulled = 0
         run.push = try await timeAsync { pushed = try await SyncSession(store: a, transport: pushCounter, workspace: workspace, options: options).sync().acknowledged }
@@ -105,7 +114,7 @@ struct SyncBench: AsyncParsableCommand {
         return run
     }
 
-    private static func account(_ i: Int) -> Account {
+    static func account(_ i: Int) -> Account {
         Account(id: "acct-\(i)", name: "Account \(i)", segment: ["smb", "mid", "enterprise"][i % 3],
                 arr: Double(i % 500) * 1_000, owner: "csm-\(i % 40)")
     }
@@ -132,7 +141,7 @@ struct SyncBench: AsyncParsableCommand {
     }
 
     /// `count` records in `workspace`, then 100 more: the delta a client at `count` pulls.
-    private func populate(_ server: ServerStore, workspace: String, count: Int) throws {
+    static func populate(_ server: any ServerDatabase, workspace: String, count: Int) throws {
         let replica = ReplicaID.random()
         var hlc = HybridLogicalClock()
         var made = 0
@@ -148,7 +157,7 @@ struct SyncBench: AsyncParsableCommand {
     }
 
     /// Median of 21 timed GETs of the 100 changes after `base`.
-    private func deltaPull(url: URL, token: String, workspace: String, base: Int64) async throws -> Double {
+    static func deltaPull(url: URL, token: String, workspace: String, base: Int64) async throws -> Double {
         let transport = URLSessionTransport(baseURL: url, token: token)
         let epoch = try await health(transport)
         var samples: [Double] = []
@@ -163,7 +172,7 @@ struct SyncBench: AsyncParsableCommand {
         return samples.sorted()[samples.count / 2]
     }
 
-    private func health(_ transport: URLSessionTransport) async throws -> String {
+    static func health(_ transport: URLSessionTransport) async throws -> String {
         let response = try await transport.send(TransportRequest(method: "GET", path: "/health"))
         guard let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any], let epoch = object["epoch"] as? String else {
             throw BenchError("health answered without an epoch")
