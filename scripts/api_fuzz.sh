@@ -14,6 +14,8 @@
 #   API_FUZZ_WORKERS   concurrent schemathesis workers (default 1)
 #   RAPPORT_BIN        the rapport binary (default: `swift build --product rapport`, then that one)
 #   API_FUZZ_KEEP      1 keeps the work folder (databases, server log, reports) even after a pass
+#   API_FUZZ_POSTGRES  a PostgreSQL URL: the server runs on it (in a schema of its own, dropped
+#                      after a pass) instead of a SQLite file
 #
 # Two passes against one server seeded with real records (one of every entity, a conflict, a
 # tombstone): "coverage" (the document's examples plus boundary and invalid values of every
@@ -57,6 +59,7 @@ cleanup() {
     fi
     if [[ $STATUS -eq 0 && "${API_FUZZ_KEEP:-0}" != 1 ]]; then
         rm -rf "$WORK"
+        if [[ -n "${SCHEMA:-}" ]]; then PGOPTIONS=--client-min-messages=warning psql "$API_FUZZ_POSTGRES" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" || true; fi
     else
         echo "api_fuzz: work folder kept: $WORK (server log serve.err, reports in report-*/)" >&2
     fi
@@ -66,11 +69,19 @@ trap cleanup EXIT
 rapport() { "$RAPPORT_BIN" "$@"; }
 
 echo "== server: workspace $WORKSPACE, one token, rapport serve on a free port"
-rapport server workspace add "$WORKSPACE" --db "$WORK/server.db" >/dev/null
-TOKEN=$(rapport server token add --workspace "$WORKSPACE" --label fuzz --db "$WORK/server.db" --json \
+if [[ -n "${API_FUZZ_POSTGRES:-}" ]]; then
+    SCHEMA="fuzz_$RANDOM$RANDOM"
+    SEP='?'; [[ "$API_FUZZ_POSTGRES" == *\?* ]] && SEP='&'
+    SERVER_DB=(--postgres "$API_FUZZ_POSTGRES${SEP}schema=$SCHEMA")
+    echo "== server on PostgreSQL, schema $SCHEMA"
+else
+    SERVER_DB=(--db "$WORK/server.db")
+fi
+rapport server workspace add "$WORKSPACE" "${SERVER_DB[@]}" >/dev/null
+TOKEN=$(rapport server token add --workspace "$WORKSPACE" --label fuzz "${SERVER_DB[@]}" --json \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 # The binary itself, not the shell function: $! must be the server, for the trap to stop it.
-"$RAPPORT_BIN" serve --db "$WORK/server.db" --port 0 --log-level warning >"$WORK/serve.out" 2>"$WORK/serve.err" &
+"$RAPPORT_BIN" serve "${SERVER_DB[@]}" --port 0 --log-level warning >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 300); do
     grep -q listening "$WORK/serve.out" 2>/dev/null && break

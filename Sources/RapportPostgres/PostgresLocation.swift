@@ -97,7 +97,17 @@ public struct PostgresLocation: Sendable, Hashable {
             configuration = .init(host: host ?? "127.0.0.1", port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(5)
-        configuration.options.additionalStartupParameters = [("search_path", schema), ("application_name", applicationName)]
+        // Every statement Rapport runs is meant for an index (a feed page, a record by key), and
+        // the planner's statistics lag far behind a workspace filling up from nothing (autovacuum
+        // analyzes it minutes later): with them it hashes or bitmap-scans the whole workspace per
+        // batch. Off for Rapport's own sessions only, these two make the index the plan whatever
+        // the statistics say (a table without a usable index is still scanned). JIT is off too:
+        // it never pays for statements this short, and the penalty cost of a forced scan of a
+        // one-row table would otherwise trigger 100 ms of compilation.
+        configuration.options.additionalStartupParameters = [
+            ("search_path", schema), ("application_name", applicationName),
+            ("enable_seqscan", "off"), ("enable_bitmapscan", "off"), ("jit", "off"),
+        ]
         return configuration
     }
 }

@@ -188,6 +188,9 @@ enum PostgresFailure {
             if let state = sqlState(psql) {
                 return "PostgreSQL error \(state): \(psql.serverInfo?[.message] ?? "")"
             }
+            // The transport's own error (refused, reset, a TLS certificate not trusted) says more
+            // than the code; it holds no query text or bound value.
+            if let underlying = psql.underlying { return "PostgreSQL connection failure (\(psql.code): \(String(describing: underlying).prefix(200)))" }
             return "PostgreSQL connection failure (\(psql.code))"
         }
         if let error = error as? StoreError { return error.message }

@@ -146,16 +146,19 @@ extension PostgresStore {
 
     private func page(_ tx: Transaction, workspace: String, after: Int64, afterTag: String?, limit: Int, latest: Int64,
                       epoch: String) throws -> ChangeFeedPage {
-        let rows = try tx.run("""
-            SELECT sequence, version FROM record WHERE workspace = \(workspace) AND sequence > \(after)
-            ORDER BY sequence LIMIT \(Int64(max(0, limit)))
-            """)
-        var entries: [ChangeFeedEntry] = []
-        entries.reserveCapacity(rows.count)
-        for row in rows {
-            let (sequence, json) = try row.decode((Int64, String).self)
-            entries.append(ChangeFeedEntry(sequence: sequence, json: json))
+        // One row for the whole page (sequences as an array, versions joined by a separator that
+        // JSON text never holds raw): decoding a thousand rows costs far more than splitting one.
+        let row = try tx.run("""
+            SELECT array_agg(sequence ORDER BY sequence), string_agg(version, \(Self.separator) ORDER BY sequence)
+            FROM (SELECT sequence, version FROM record WHERE workspace = \(workspace) AND sequence > \(after)
+                  ORDER BY sequence LIMIT \(Int64(max(0, limit)))) page
+            """).first
+        let (sequences, joined) = try row?.decode(([Int64]?, String?).self) ?? (nil, nil)
+        let versions = Self.split(joined)
+        guard versions.count == (sequences?.count ?? 0) else {
+            throw StoreError(code: .corruptDatabase, message: "a stored version of workspace '\(workspace)' holds a raw record separator")
         }
+        var entries = zip(sequences ?? [], versions).map { ChangeFeedEntry(sequence: $0, json: $1) }
         guard let last = entries.last?.sequence else {
             return ChangeFeedPage(entries: [], latestSequence: latest,
                                   next: FeedPosition(epoch: epoch, sequence: after, tag: after > 0 ? afterTag : nil))
@@ -186,6 +189,18 @@ extension PostgresStore {
             """).first?.decode(String.self)
     }
 
+    // MARK: aggregates
+
+    /// U+001E RECORD SEPARATOR: JSON text holds control characters only escaped, so a stored
+    /// version (the codec's JSON) never contains it raw, and it can join versions in one value.
+    static let separator = "\u{1E}"
+
+    /// The versions of a `string_agg(version, separator)`, in order; none for NULL.
+    static func split(_ joined: String?) -> [String] {
+        guard let joined else { return [] }
+        return joined.utf8.split(separator: 0x1E, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     // MARK: writing
 
     /// A record id (or entity name) as its key column holds it. PostgreSQL text cannot hold NUL,
@@ -199,14 +214,21 @@ extension PostgresStore {
 
     private func load(_ tx: Transaction, workspace: String, _ keys: [RecordKey]) throws -> [StoredRecord] {
         guard !keys.isEmpty else { return [] }
-        let rows = try tx.run("""
-            SELECT r.sequence, r.version FROM record r
-            JOIN unnest(\(keys.map { Self.column($0.entity) })::text[], \(keys.map { Self.column($0.id) })::text[]) AS k(entity, id)
-              ON r.entity = k.entity AND r.id = k.id
-            WHERE r.workspace = \(workspace)
-            """)
-        return try rows.map { row in
-            let (sequence, json) = try row.decode((Int64, String).self)
+        // LATERAL: one primary-key probe per named record, whatever the workspace's size (a join
+        // would let the planner hash the whole workspace); one aggregated row back (see `page`).
+        let row = try tx.run("""
+            SELECT array_agg(r.sequence), string_agg(r.version, \(Self.separator))
+            FROM unnest(\(keys.map { Self.column($0.entity) })::text[], \(keys.map { Self.column($0.id) })::text[]) AS k(entity, id)
+            CROSS JOIN LATERAL (
+                SELECT sequence, version FROM record WHERE workspace = \(workspace) AND entity = k.entity AND id = k.id
+            ) r
+            """).first
+        let (sequences, joined) = try row?.decode(([Int64]?, String?).self) ?? (nil, nil)
+        let versions = Self.split(joined)
+        guard versions.count == (sequences?.count ?? 0) else {
+            throw StoreError(code: .corruptDatabase, message: "a stored version of workspace '\(workspace)' holds a raw record separator")
+        }
+        return try zip(sequences ?? [], versions).map { sequence, json in
             guard let version = try? WireCoding.decodeVersion(Array(json.utf8)) else {
                 throw StoreError(code: .corruptDatabase, message: "the stored version at sequence \(sequence) of workspace '\(workspace)' is damaged")
             }

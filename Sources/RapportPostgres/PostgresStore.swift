@@ -117,12 +117,18 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
     static func run(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger,
                     timeout: TimeAmount = .seconds(30)) throws -> PostgresQueryResult {
         guard !connection.isClosed else { throw PostgresFailure.Lost.closed }
+        let started = StatementClock.isOn ? DispatchTime.now().uptimeNanoseconds : 0
+        defer { if StatementClock.isOn { StatementClock.shared.add(query.sql, since: started) } }
         let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
         connection.query(query, logger: logger).cascade(to: answer)
         let deadline = connection.eventLoop.scheduleTask(in: timeout) { answer.fail(PostgresFailure.Lost.timedOut) }
         answer.futureResult.whenComplete { _ in deadline.cancel() }
         return try answer.futureResult.wait()
     }
+
+    /// Seconds spent per statement (its first words) since the process started, when
+    /// `RAPPORT_PG_PROFILE` is set (for `rapport-bench push-profile --postgres`); empty otherwise.
+    public func statementTimes() -> [String: Double] { StatementClock.shared.totals }
 
     /// Runs `body` in a transaction on a pooled connection, retrying transient failures on a fresh
     /// one; throws `.busy` once `attempts` are spent, `.constraint` for a violated constraint, and
@@ -304,4 +310,21 @@ public final class PostgresStore: ServerDatabase, @unchecked Sendable {
         try listener.start()
         return true
     }
+}
+
+/// Time per statement for profiling (`RAPPORT_PG_PROFILE`); off, it costs one branch.
+final class StatementClock: @unchecked Sendable {
+    static let isOn = ProcessInfo.processInfo.environment["RAPPORT_PG_PROFILE"] != nil
+    static let shared = StatementClock()
+    // `lock` guards `seconds`: what makes the unchecked Sendable sound.
+    private let lock = NSLock()
+    private var seconds: [String: Double] = [:]
+
+    func add(_ sql: String, since started: UInt64) {
+        let key = sql.split(whereSeparator: \.isWhitespace).prefix(5).joined(separator: " ")
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        lock.withLock { seconds[key, default: 0] += elapsed }
+    }
+
+    var totals: [String: Double] { lock.withLock { seconds } }
 }

@@ -4,6 +4,7 @@ import RapportMerge
 import RapportModel
 import RapportProtocol
 import RapportServerCore
+import RapportPostgres
 import RapportStore
 
 /// Where one push batch's time goes, step by step, in one process (no HTTP): read the outbox,
@@ -13,11 +14,15 @@ struct PushProfile: ParsableCommand {
 
     @Option var records = 50_000
     @Option var batch = 500
+    @Option(help: "Serve from this PostgreSQL database (a schema of its own) instead of a SQLite file.") var postgres: String?
 
     func run() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        let server: any ServerDatabase = try postgres.map {
+            try PostgresStore.open(url: $0 + ($0.contains("?") ? "&" : "?") + "schema=profile_" + String(UInt32.random(in: .min ... .max), radix: 16))
+        } ?? ServerStore.open(at: directory.appendingPathComponent("server.db").path, create: true)
+        defer { if let database = server as? PostgresStore { try? database.dropSchema() } }
         _ = try server.addWorkspace("w")
         let service = SyncService(storage: server)
         let a = try Store.create(at: directory.appendingPathComponent("a.db").path, name: "a", identity: .none)
@@ -54,10 +59,35 @@ struct PushProfile: ParsableCommand {
             _ = response
         }
         let n = Double(records)
+        let pushTimes = (server as? PostgresStore)?.statementTimes() ?? [:]
+        // Then the whole feed pulled back in pages of 1,000, with the page bodies written.
+        var since: FeedPosition = .start
+        var pulled = 0
+        let pull = try time {
+            while true {
+                let page = try server.changes(workspace: "w", since: since, limit: 1_000)
+                _ = try SyncService.changesBody(page)
+                pulled += page.entries.count
+                since = page.next
+                if !page.hasMore { break }
+            }
+        }
+        guard pulled == records else { throw BenchError("pulled \(pulled) of \(records)") }
+        printFigures([("server_pull_us", pull / n * 1e6)], json: false)
+        if let database = server as? PostgresStore {
+            for (statement, seconds) in database.statementTimes() where seconds - (pushTimes[statement] ?? 0) > 0.0001 && pushTimes[statement] == nil || (pushTimes[statement].map { seconds - $0 > 0.001 } ?? false) {
+                print(String(format: "  pull %8.2f µs/record  %@", (seconds - (pushTimes[statement] ?? 0)) / n * 1e6, statement))
+            }
+        }
         printFigures([
             ("read_outbox_us", read / n * 1e6), ("encode_us", encode / n * 1e6), ("server_push_us", serve / n * 1e6),
             ("decode_answer_us", decodeAnswer / n * 1e6), ("acknowledge_us", ack / n * 1e6),
             ("total_us", (read + encode + serve + decodeAnswer + ack) / n * 1e6),
         ], json: false)
+        if let database = server as? PostgresStore {
+            for (statement, seconds) in pushTimes.sorted(by: { $0.value > $1.value }) where seconds / n * 1e6 > 0.05 {
+                print(String(format: "  push %8.2f µs/record  %@", seconds / n * 1e6, statement))
+            }
+        }
     }
 }
