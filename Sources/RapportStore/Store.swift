@@ -10,15 +10,19 @@ import RapportModel
 /// existing one; both refuse files that are not Rapport replicas without modifying them.
 public final class Store: @unchecked Sendable {
     // The lock is the only way to `core`; that is what makes the unchecked Sendable sound.
-    private let lock = NSLock()
+    // Recursive, so an observed query (`observe`) can hold it across the store calls it makes.
+    private let lock = NSRecursiveLock()
     private let core: ReplicaCore
     public let path: String
     /// Where `perform` runs blocking calls made from async code.
     let queue = BlockingQueue(label: "rapport.store")
+    /// Who to tell about commits (`observe`).
+    let observers = ObservationCenter()
 
     private init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity) throws {
         self.path = path
         self.core = try ReplicaCore(path: path, create: create, name: name, wallClock: wallClock, identity: identity)
+        core.db.tracker.onCommit = { [observers] tables in observers.didCommit(tables) }
         // Versions pulled earlier that an older build could not read are merged once this one can.
         try core.retryUnreadable()
     }

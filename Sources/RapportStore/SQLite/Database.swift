@@ -12,6 +12,8 @@ package final class Database {
     private var handle: OpaquePointer?
     private var statementCache: [String: Statement] = [:]
     private var transactionDepth = 0
+    /// The tables statements read and write; see `AccessTracker`.
+    package let tracker = AccessTracker()
 
     /// Opens `path`, creating an empty file only when `create` is true.
     package init(path: String, create: Bool) throws {
@@ -41,6 +43,7 @@ package final class Database {
             )
         }
         handle = opened
+        tracker.install(on: opened)
         do {
             try check(sqlite3_extended_result_codes(opened, 1), sql: nil)
             try check(sqlite3_busy_timeout(opened, 5000), sql: nil)
@@ -63,6 +66,7 @@ package final class Database {
     package func close() {
         guard let handle else { return }
         statementCache.removeAll()
+        AccessTracker.uninstall(from: handle)
         self.handle = nil
         let resultCode = sqlite3_close_v2(handle)
         // close_v2 only fails for an invalid handle, which `handle` cannot be.
@@ -82,11 +86,13 @@ package final class Database {
                 ?? String(cString: sqlite3_errmsg(connection))
             throw StoreError(resultCode: resultCode, message: message, sql: sql)
         }
+        // Outside a transaction (or at its COMMIT) what the script wrote is now durable.
+        if sqlite3_get_autocommit(connection) != 0 { tracker.committed() }
     }
 
     /// Prepares exactly one statement; the caller owns it.
     package func prepare(_ sql: String) throws -> Statement {
-        try Statement(connection: openHandle(sql: sql), sql: sql, persistent: false)
+        try Statement(connection: openHandle(sql: sql), sql: sql, persistent: false, tracker: tracker)
     }
 
     /// Returns this connection's prepared statement for `sql`, reset and with its bindings cleared.
@@ -98,7 +104,7 @@ package final class Database {
             statement.clearBindings()
             return statement
         }
-        let statement = try Statement(connection: openHandle(sql: sql), sql: sql, persistent: true)
+        let statement = try Statement(connection: openHandle(sql: sql), sql: sql, persistent: true, tracker: tracker)
         statementCache[sql] = statement
         return statement
     }
@@ -176,10 +182,20 @@ package final class Database {
             result = try body()
             try execute("COMMIT")
         } catch {
+            tracker.discard()
             rollBack(connection)
             throw error
         }
         return result
+    }
+
+    /// Runs `body` and returns the tables its statements read, for an observed query.
+    package func trackingReads<T>(_ body: () throws -> T) rethrows -> (T, Set<String>) {
+        let outer = tracker.reads
+        tracker.reads = []
+        defer { tracker.reads = outer.map { $0.union(tracker.reads ?? []) } }
+        let result = try body()
+        return (result, tracker.reads ?? [])
     }
 
     /// Whether SQLite still has a transaction open on this connection. Some failures (a full disk,
@@ -233,9 +249,12 @@ package final class Database {
             throw StoreError(resultCode: resultCode, message: "copying \(source.path) into \(path) failed (\(String(cString: sqlite3_errstr(resultCode))))", sql: nil)
         }
         try check(finished, sql: nil)
+        tracker.wroteEverything()
+        tracker.committed()
     }
 
     private func rollBack(_ connection: OpaquePointer) {
+        tracker.discard()
         // Some errors (SQLITE_FULL, SQLITE_IOERR, …) already rolled the transaction back.
         guard sqlite3_get_autocommit(connection) == 0 else { return }
         do {

@@ -16,10 +16,19 @@ package final class Statement {
     private let handle: OpaquePointer
     // Only for reading error messages; close_v2 keeps the connection alive until we finalize.
     private let connection: OpaquePointer
+    /// The tables this statement reads and writes (see `AccessTracker`).
+    let reads: Set<String>
+    let writes: Set<String>
+    private let tracker: AccessTracker
+    /// Whether it has run since its last reset: its tables are reported once per run.
+    private var started = false
 
-    init(connection: OpaquePointer, sql: String, persistent: Bool) throws {
+    init(connection: OpaquePointer, sql: String, persistent: Bool, tracker: AccessTracker) throws {
         self.sql = sql
         self.connection = connection
+        self.tracker = tracker
+        tracker.compiling = ([], [])
+        defer { tracker.compiling = nil }
         let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
         var prepared: OpaquePointer?
         var trailingStatement = false
@@ -37,6 +46,7 @@ package final class Statement {
             }
             return resultCode
         }
+        (reads, writes) = tracker.compiling ?? ([], [])
         guard resultCode == SQLITE_OK, let prepared else {
             let error = resultCode == SQLITE_OK
                 ? StoreError(code: .invalidArgument, message: "the SQL holds no statement", sql: sql)
@@ -163,11 +173,22 @@ package final class Statement {
 
     /// Advances to the next row: true when a row is available, false when the statement is done.
     package func step() throws -> Bool {
+        if !started {
+            started = true
+            tracker.statementRan(reads: reads)
+        }
         let resultCode = sqlite3_step(handle)
         switch resultCode {
         case SQLITE_ROW:
+            // A write with RETURNING may be reset before it is done: count it by its first row.
+            if !writes.isEmpty { tracker.statementWrote(writes) }
             return true
         case SQLITE_DONE:
+            if !writes.isEmpty, sqlite3_changes64(connection) > 0 {
+                tracker.statementWrote(writes)
+                // Outside a transaction the statement committed by itself.
+                if sqlite3_get_autocommit(connection) != 0 { tracker.committed() }
+            }
             return false
         default:
             let error = StoreError(resultCode: resultCode, connection: connection, sql: sql)
@@ -184,6 +205,7 @@ package final class Statement {
 
     /// Rewinds the statement so it can run again; bindings are kept.
     package func reset() {
+        started = false
         // sqlite3_reset only repeats the error of the last step, which step() already threw.
         _ = sqlite3_reset(handle)
     }
