@@ -17,7 +17,8 @@ if ! swift build --product rapport-swift-roundtrip >"$LOG" 2>&1; then
 fi
 # The plugin's own diagnostics name openapi.json or the generator; the packages' warnings are not ours.
 GENERATOR_LINES=$(grep -Ei '(openapi\.json|openapi-generator|OpenAPIGenerator|GeneratedSources).*(warning|error):|(warning|error):.*(openapi\.json|OpenAPIGenerator)' "$LOG" || true)
-GENERATED=$(find .build -path '*OpenAPIGenerator/GeneratedSources/*.swift' 2>/dev/null | head -n 3 | xargs -r wc -l | tail -n 1)
+SOURCES=$(find .build/plugins/outputs -path '*OpenAPIGenerator/GeneratedSources/*.swift' 2>/dev/null)
+GENERATED="$(printf '%s\n' "$SOURCES" | grep -c . || true) files, $(printf '%s\n' "$SOURCES" | xargs -r cat | wc -l) lines"
 echo "   swift build: $(( $(date +%s) - START )) s; generated: $GENERATED; generator warnings/errors: $(printf '%s' "$GENERATOR_LINES" | grep -c . || true)"
 if [[ -n "$GENERATOR_LINES" ]]; then
     printf '%s\n' "$GENERATOR_LINES"

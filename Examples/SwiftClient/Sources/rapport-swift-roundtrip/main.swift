@@ -80,13 +80,17 @@ struct Tamper: ClientMiddleware {
     }
 }
 
+/// Writes a line at once (print's buffer would lose the last lines if a call threw).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 var failures: [String] = []
 @MainActor func expect(_ condition: Bool, _ what: String) {
-    print("\(condition ? "ok  " : "FAIL") \(what)")
+    say("\(condition ? "ok  " : "FAIL") \(what)")
     if !condition { failures.append(what) }
 }
 
-setvbuf(stdout, nil, _IOLBF, 0)  // each line as it happens, also into a pipe or file
 let arguments = CommandLine.arguments
 guard arguments.count == 6, let serverURL = URL(string: arguments[1]) else {
     print("usage: rapport-swift-roundtrip URL WORKSPACE TOKEN OTHER_WORKSPACE EXAMPLES_FOLDER")
@@ -204,9 +208,9 @@ if case .upgradeRequired(let r) = try await client(token: token, [Tamper(query: 
 } else { expect(false, "protocolVersion=2 answered 426") }
 
 if failures.isEmpty {
-    print("swift round trip ok: \(versions.count) entities pushed and pulled in \(pages) pages, 12 typed errors")
+    say("swift round trip ok: \(versions.count) entities pushed and pulled in \(pages) pages, 12 typed errors")
 } else {
-    print("\(failures.count) failure(s):")
-    for failure in failures { print("  \(failure)") }
+    say("\(failures.count) failure(s):")
+    for failure in failures { say("  \(failure)") }
     exit(1)
 }
