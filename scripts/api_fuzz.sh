@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz the sync API described by Schemas/openapi.yaml against a live `rapport serve` with
+# Fuzz the sync API described by Schemas/openapi.json (the bundled contract) against a live `rapport serve` with
 # schemathesis (property-based API testing). Every check is on, so the run fails on any 5xx, any
 # response whose status, content type or body does not match the document, and any invalid input
 # that is accepted.
@@ -287,7 +287,7 @@ run_pass() {
     shift 2
     echo "== schemathesis $SCHEMATHESIS_VERSION, $name pass ($phases), all checks"
     (cd "$WORK" && RAPPORT_SCHEMAS="$ROOT/Schemas" RAPPORT_SEED_FEED="$WORK/seed-feed.json" PYTHONPATH="$WORK" SCHEMATHESIS_HOOKS=rapport_fuzz_hooks \
-        schemathesis --config-file "$WORK/$name.toml" run "$ROOT/Schemas/openapi.yaml" \
+        schemathesis --config-file "$WORK/$name.toml" run "$ROOT/Schemas/openapi.json" \
         --url "$URL" \
         --header "Authorization: Bearer $TOKEN" \
         --phases "$phases" \

@@ -3,7 +3,10 @@
 
 Checks that every schema is valid JSON Schema 2020-12, that every file in Schemas/examples
 validates against the schema its name starts with (error-*.json against error-response), that
-every message schema has an example, and that Schemas/openapi.yaml is valid OpenAPI 3.1.
+every message schema has an example, and that Schemas/openapi.yaml and the bundled
+Schemas/openapi.json are valid OpenAPI 3.1. Every example (and response) is checked twice: against
+the multi-file schemas and against the same schema as a component of Schemas/openapi.json (named by
+its title), so the bundled file says exactly what the sources say.
 With --responses DIR it also validates every *.json file in DIR whose name starts with a schema
 name (or "error-"); CI dumps live server responses there. Exits 1 on any failure.
 
@@ -62,6 +65,12 @@ def validate_files(paths, validators, names, failures, require_match):
         errors = sorted(validators[name].iter_errors(instance), key=lambda e: list(e.absolute_path))
         for error in errors:
             failures.append(f"{path.name} against {name}{SUFFIX} {error_text(error)}")
+        bundled = validators.get(("bundled", name))
+        if bundled is not None:
+            bundled_errors = sorted(bundled.iter_errors(instance), key=lambda e: list(e.absolute_path))
+            for error in bundled_errors:
+                failures.append(f"{path.name} against openapi.json's component for {name}{SUFFIX} {error_text(error)}")
+            errors += bundled_errors
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"{'FAIL' if errors else 'ok  '} {shown} -> {name}{SUFFIX}")
         checked += 1
@@ -90,6 +99,37 @@ def validate_openapi(failures):
     yaml.safe_load(text)
     print("ok   Schemas/openapi.yaml (OpenAPI 3.1)")
 
+    bundled = SCHEMAS / "openapi.json"
+    try:
+        validate(json.loads(bundled.read_text()))
+    except Exception as error:
+        failures.append(f"openapi.json: {type(error).__name__}: {error}")
+        return
+    refs = [line for line in bundled.read_text().splitlines() if '"$ref"' in line and '"#/' not in line]
+    if refs:
+        failures.append(f"openapi.json: {len(refs)} $ref(s) outside the file, e.g. {refs[0].strip()}")
+    print("ok   Schemas/openapi.json (OpenAPI 3.1, self-contained)")
+
+
+def bundled_validators(schemas, failures):
+    """A validator per schema file, from its component in Schemas/openapi.json."""
+    path = SCHEMAS / "openapi.json"
+    if not path.is_file():
+        failures.append("Schemas/openapi.json is missing; run python3 scripts/bundle_openapi.py")
+        return {}
+    components = json.loads(path.read_text()).get("components", {})
+    out = {}
+    for name, schema in schemas.items():
+        title = schema.get("title")
+        if name in DEFINITIONS_ONLY:
+            continue
+        if title not in components.get("schemas", {}):
+            failures.append(f"openapi.json has no component {title!r} for {name}{SUFFIX}; run python3 scripts/bundle_openapi.py")
+            continue
+        root = {"$ref": f"#/components/schemas/{title}", "components": components}
+        out[("bundled", name)] = Draft202012Validator(root)
+    return out
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -110,6 +150,7 @@ def main():
         for name, schema in schemas.items()
     )
     validators = {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
+    validators.update(bundled_validators(schemas, failures))
 
     examples = sorted((SCHEMAS / "examples").glob("*.json"))
     validate_files(examples, validators, schemas.keys(), failures, require_match=True)
@@ -134,7 +175,7 @@ def main():
         for failure in failures:
             print("  " + failure, file=sys.stderr)
         return 1
-    print(f"all good: {len(schemas)} schemas, {len(examples)} examples, openapi.yaml")
+    print(f"all good: {len(schemas)} schemas, {len(examples)} examples, openapi.yaml, openapi.json")
     return 0
 
 

@@ -103,12 +103,23 @@ public struct SyncService: Sendable {
         read.valid.reserveCapacity(batch.entries.count)
         for (index, entry) in batch.entries.enumerated() {
             switch entry {
-            case .valid(let version): read.valid.append((index, version))
+            case .valid(let version) where Self.countsFitInt64(version): read.valid.append((index, version))
+            case .valid: read.rejected.append(.rejected(index: index, reason: RejectionReason.invalidVersion, message: Self.countsTooLarge))
             case .invalid(_, let reason): read.rejected.append(.rejected(index: index, reason: RejectionReason.invalidVersion, message: reason))
             }
         }
         return read
     }
+
+    /// The contract caps clock counts and dots at 2^63 - 1 (`format: int64`), which generated
+    /// clients and signed 64-bit columns can hold; one write adds one, so no real replica gets near.
+    static func countsFitInt64(_ version: RecordVersion) -> Bool {
+        let max = UInt64(Int64.max)
+        return version.clock.entries.values.allSatisfy { $0 <= max } && version.deleted.dot <= max
+            && version.fields.values.allSatisfy { $0.dot <= max }
+    }
+
+    static let countsTooLarge = "clock counts and dots must be at most 9223372036854775807 (2^63 - 1)"
 
     private func answer(_ request: ReadPush, _ commit: PushCommit) throws -> PushAnswer {
         var results: [PushResult?] = Array(repeating: nil, count: request.count)

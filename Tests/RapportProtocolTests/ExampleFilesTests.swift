@@ -19,7 +19,7 @@ struct ExampleFilesTests {
         }
         switch name {
         case _ where name.hasPrefix("error-"): return try via(ErrorResponse.self)
-        case _ where name.hasPrefix("record-version"): return try via(RecordVersion.self)
+        case _ where name.hasPrefix("record-version"), _ where name.hasPrefix("entity-"): return try via(RecordVersion.self)
         case _ where name.hasPrefix("push-request"): return try via(PushRequest.self)
         case _ where name.hasPrefix("push-response"): return try via(PushResponse.self)
         case _ where name.hasPrefix("changes-response"): return try via(ChangesResponse.self)
@@ -30,7 +30,7 @@ struct ExampleFilesTests {
 
     @Test("the folder holds an example of every message")
     func folderIsFound() {
-        for prefix in ["record-version", "push-request", "push-response", "changes-response", "health-response", "error-"] {
+        for prefix in ["record-version", "entity-", "push-request", "push-response", "changes-response", "health-response", "error-"] {
             #expect(Self.names.contains { $0.hasPrefix(prefix) }, "no example for \(prefix)")
         }
     }

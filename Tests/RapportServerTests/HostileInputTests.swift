@@ -60,11 +60,13 @@ import Testing
         RawCase("dot negative") { $0.dot = "-1" },
         RawCase("dot zero") { $0.dot = "0" },
         RawCase("dot above UInt64.max") { $0.dot = "18446744073709551616" },
+        RawCase("dot above the contract's int64 cap") { $0.dot = "9223372036854775808"; $0.clock = #"{"00000000000000a1": 9223372036854775808}"# },
         RawCase("dot 1e400") { $0.dot = "1e400" },
         RawCase("dot fractional") { $0.dot = "1.5" },
         RawCase("clock entry negative") { $0.clock = #"{"00000000000000a1": -1}"# },
         RawCase("clock entry zero") { $0.clock = #"{"00000000000000a1": 0}"# },
         RawCase("clock entry above UInt64.max") { $0.clock = #"{"00000000000000a1": 18446744073709551616}"# },
+        RawCase("clock entry above the contract's int64 cap") { $0.clock = #"{"00000000000000a1": 18446744073709551615}"# },
         RawCase("clock entry 1e400") { $0.clock = #"{"00000000000000a1": 1e400}"# },
         RawCase("clock entry fractional") { $0.clock = #"{"00000000000000a1": 0.5}"# },
         RawCase("number field 1e400") { $0.values["arr"] = "1e400" },
@@ -77,15 +79,15 @@ import Testing
         let fixture = try ServerFixture()
         var raw = RawVersion()
         raw.stamp = RawVersion.stamp(counter: "4294967295")
-        raw.dot = "18446744073709551615"
-        raw.clock = #"{"00000000000000a1": 18446744073709551615}"#
+        raw.dot = "9223372036854775807"
+        raw.clock = #"{"00000000000000a1": 9223372036854775807}"#
         let sent = try WireCoding.decoder().decode(RecordVersion.self, from: Data(raw.json.utf8))
         try await fixture.withServer { [raw] client in
             let pushed = try await client.push("alpha", token: fixture.alphaSecret, body: ByteBuffer(string: raw.body()))
             #expect(try pushed.decode(PushResponse.self).results.map(\.status) == [.accepted])
             let pulled = try await client.changes("alpha", token: fixture.alphaSecret, query: "protocolVersion=1")
-            // Not rounded through a Double on the way: 2^64 - 1 has no exact Double.
-            #expect(String(decoding: pulled.data, as: UTF8.self).contains("18446744073709551615"))
+            // Not rounded through a Double on the way: 2^63 - 1 has no exact Double.
+            #expect(String(decoding: pulled.data, as: UTF8.self).contains("9223372036854775807"))
             #expect(try pulled.decode(ChangesResponse.self).changes.map(\.version) == [sent])
         }
     }
