@@ -8,7 +8,7 @@ extension SyncError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Kind: String {
             case unreachable, unauthorized, forbidden, notFound, epochChanged, protocolMismatch
-            case payloadTooLarge, badRequest, tooManyRequests, server, invalidResponse, cancelled
+            case payloadTooLarge, badRequest, tooManyRequests, server, invalidResponse, cancelled, busy
         }
 
         private let kind: Kind
@@ -39,6 +39,9 @@ extension SyncError {
         public static let invalidResponse = Code(.invalidResponse)
         /// The task running the sync was cancelled.
         public static let cancelled = Code(.cancelled)
+        /// Another sync of the same replica (in this process or another) kept running past
+        /// `SyncOptions.lockTimeout`.
+        public static let busy = Code(.busy)
 
         public var description: String { kind.rawValue }
     }

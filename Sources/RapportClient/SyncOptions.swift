@@ -23,6 +23,9 @@ public struct SyncOptions: Sendable, Hashable {
     /// or more are sent gzipped. Pulled pages shrink about fourfold; off, every body is sent and
     /// asked for as is (`Accept-Encoding: identity`), which costs less CPU on a fast local network.
     public var compression = true
+    /// Seconds a sync waits for another sync of the same replica (this process or another) to
+    /// finish before it gives up with `SyncError.Code.busy`. Syncs of one replica never overlap.
+    public var lockTimeout: TimeInterval = 60
 
     public init(maxBatchCount: Int = 2_000, maxBatchBytes: Int = 2 << 20, pageSize: Int = 1_000,
                 retry: RetryPolicy = RetryPolicy(), wait: Int = 0) {

@@ -20,7 +20,10 @@ import RapportStore
 /// local record is queued again, the cursor reset and the sync run once more from the start;
 /// the report then says `fullResync`.
 ///
-/// Run one sync per store at a time; overlapping syncs are harmless but waste work.
+/// **One at a time.** A sync holds its replica's sync lock (`ReplicaSyncLock`, a file lock beside
+/// the replica) from start to end, so syncs of one replica never overlap, whether they come from
+/// this process or another (a `rapport sync` run while an app's live sync is on): a second sync
+/// waits for the first, up to `SyncOptions.lockTimeout`.
 public final class SyncSession: Sendable {
     public let store: Store
     public let transport: any Transport
@@ -42,10 +45,18 @@ public final class SyncSession: Sendable {
     /// Pushes every pending local change, then pulls and applies every change the server has
     /// beyond this replica's cursor.
     public func sync() async throws -> SyncReport {
+        try await sync(pushing: true)
+    }
+
+    /// A sync; without `pushing`, a pull only (a live sync's long poll, which must not send edits
+    /// before their debounce has passed).
+    func sync(pushing: Bool) async throws -> SyncReport {
+        let lock = try await ReplicaSyncLock.acquire(storePath: store.path, timeout: options.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
         let started = Date()
         var report = SyncReport()
         do {
-            try await pushThenPull(into: &report)
+            try await pushThenPull(into: &report, pushing: pushing)
         } catch let error as SyncError where error.code == .epochChanged {
             let pending = try await store.perform { store in
                 try store.resetForFullResync()
@@ -54,7 +65,7 @@ public final class SyncSession: Sendable {
             report.fullResync = true
             progress(SyncProgress(phase: .resyncing, done: 0, total: pending))
             do {
-                try await pushThenPull(into: &report)
+                try await pushThenPull(into: &report, pushing: true)
             } catch let again as SyncError where again.code == .epochChanged {
                 throw SyncError(.epochChanged, "the server's database changed again during a full resync; sync again. \(again.message)",
                                 httpStatus: again.httpStatus, serverCode: again.serverCode, cause: again)
@@ -64,7 +75,7 @@ public final class SyncSession: Sendable {
         return report
     }
 
-    private func pushThenPull(into report: inout SyncReport) async throws {
+    private func pushThenPull(into report: inout SyncReport, pushing: Bool) async throws {
         let workspace = workspace, switching = options.switchWorkspace
         if try await store.perform({ store in
             let recovered = try store.recoverClockIfNeeded()
@@ -74,8 +85,10 @@ public final class SyncSession: Sendable {
         let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry, compression: options.compression)
         // A sync cut between its push and its pull left a position to verify before pushing more.
         try await PullRun.verifyPushes(store: store, api: api)
-        var push = PushRun(store: store, api: api, options: options, progress: progress)
-        try await push.run(into: &report)
+        if pushing {
+            var push = PushRun(store: store, api: api, options: options, progress: progress)
+            try await push.run(into: &report)
+        }
         try await PullRun(store: store, api: api, options: options, progress: progress).run(into: &report)
     }
 }

@@ -41,7 +41,7 @@ public struct URLSessionTransport: Transport {
         urlRequest.httpBody = request.body
         let data: Data, response: URLResponse
         do {
-            (data, response) = try await session.data(for: urlRequest)
+            (data, response) = try await Self.load(urlRequest, in: session)
         } catch let error as URLError {
             throw Self.syncError(error, url: url)
         } catch is CancellationError {
@@ -55,6 +55,56 @@ public struct URLSessionTransport: Transport {
             if let name = name as? String { headers[name] = value as? String ?? "\(value)" }
         }
         return TransportResponse(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// `session.data(for:)`, but cancelled from another thread.
+    ///
+    /// On Linux, `URLSession.data(for:)` cancels its task from inside the Swift task's cancellation
+    /// handler, which holds the task's status lock while `URLSessionTask.cancel()` waits for the
+    /// session's work queue; a network thread holding that queue while it resumes the same task
+    /// waits for the status lock: both stop for good (swift-corelibs-foundation issue 5412). A
+    /// live sync cancels requests all the time (a local edit interrupts its long poll), so here the
+    /// cancellation handler only hands `cancel()` to a dispatch queue, holding no lock.
+    private static func load(_ request: URLRequest, in session: URLSession) async throws -> (Data, URLResponse) {
+        let pending = PendingTask()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let response, error == nil {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else {
+                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                    }
+                }
+                pending.start(task)
+            }
+        } onCancel: {
+            DispatchQueue.global().async { pending.cancel() }
+        }
+    }
+
+    /// The data task of one request, and whether it was cancelled before it started.
+    private final class PendingTask: @unchecked Sendable {
+        private let lock = NSLock()
+        private var task: URLSessionDataTask?
+        private var cancelled = false
+
+        func start(_ task: URLSessionDataTask) {
+            let cancelNow = lock.withLock {
+                self.task = task
+                return cancelled
+            }
+            task.resume()
+            if cancelNow { task.cancel() }
+        }
+
+        func cancel() {
+            let task = lock.withLock {
+                cancelled = true
+                return self.task
+            }
+            task?.cancel()
+        }
     }
 
     private func url(for request: TransportRequest) throws -> URL {

@@ -14,12 +14,19 @@ struct Sync: AsyncParsableCommand {
     @Option(help: "Server URL, e.g. http://127.0.0.1:8080 (default $RAPPORT_SERVER).") var server: String?
     @Option(help: "Workspace name (default $RAPPORT_WORKSPACE).") var workspace: String?
     @Option(help: "Bearer token (default $RAPPORT_TOKEN; prefer the variable: arguments show in process lists).") var token: String?
-    @Option(help: "Long-poll: wait up to this many seconds for new changes (0–30).") var wait = 0
+    @Option(help: "Long-poll: wait up to this many seconds for new changes (0–30; with --watch 1–30, default 25).") var wait: Int?
     @Flag(help: "Move this replica to another workspace: push all its records there and pull its feed from the start.")
     var switchWorkspace = false
+    @Flag(help: ArgumentHelp("Stay in sync until interrupted: push soon after every local edit, receive others' at once.",
+                             discussion: "Prints one line per change. Ctrl-C stops after the page in hand; a second Ctrl-C quits at once."))
+    var watch = false
 
     func validate() throws {
-        guard (0...30).contains(wait) else { throw ValidationError("--wait must be 0…30 seconds") }
+        if let wait {
+            guard (watch ? 1 : 0)...30 ~= wait else {
+                throw ValidationError(watch ? "--wait must be 1…30 seconds with --watch" : "--wait must be 0…30 seconds")
+            }
+        }
     }
 
     func run() async throws {
@@ -34,13 +41,17 @@ struct Sync: AsyncParsableCommand {
             throw CLIError("give a token with RAPPORT_TOKEN=… (or --token); the server admin creates one with `rapport server token add`")
         }
         let store = try options.openStore()
-        let quiet = options.json
+        let quiet = options.json || watch
         let session = SyncSession(
             store: store, transport: URLSessionTransport(baseURL: url, token: token), workspace: workspace,
-            options: { var o = SyncOptions(wait: wait); o.switchWorkspace = switchWorkspace; return o }()
+            options: { var o = SyncOptions(wait: watch ? 0 : wait ?? 0); o.switchWorkspace = switchWorkspace; return o }()
         ) { progress in
             guard !quiet, progress.done > 0, progress.done % 2_000 == 0 || (progress.total.map { $0 > 2_000 && progress.done == $0 } ?? false) else { return }
             FileHandle.standardError.write(Data("  \(progress.phase.rawValue): \(progress.done)\(progress.total.map { " of \($0)" } ?? "")\n".utf8))
+        }
+        if watch {
+            await watch(session, url: url, workspace: workspace)
+            return
         }
         let report: SyncReport
         do { report = try await session.sync() } catch let error as SyncError {
