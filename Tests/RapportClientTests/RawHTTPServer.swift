@@ -50,8 +50,9 @@ final class RawHTTPServer: @unchecked Sendable {
         while true {
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else { return }
-            // A handler blocked on a client that went away gives up after a while.
-            var limit = timeval(tv_sec: 10, tv_usec: 0)
+            // A handler blocked on a client that went away gives up after a while; long enough
+            // that a test starved of CPU by a parallel suite still finds its connection open.
+            var limit = timeval(tv_sec: 120, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
             lock.withLock { acceptedCount += 1 }
             let connection = Connection(fd: fd) { [self] in lock.withLock { requestCount += 1 } }
