@@ -32,7 +32,7 @@ public struct URLSessionTransport: Transport {
     private static let defaultSession = URLSession(configuration: .ephemeral)
 
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
-        let url = try url(for: request)
+        let url = try request.url(on: baseURL)
         var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData,
                                     timeoutInterval: timeout + (request.timeout ?? 0))
         urlRequest.httpMethod = request.method
@@ -107,22 +107,6 @@ public struct URLSessionTransport: Transport {
         }
     }
 
-    private func url(for request: TransportRequest) throws -> URL {
-        guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: true),
-              components.scheme == "http" || components.scheme == "https", components.host != nil
-        else {
-            throw SyncError(.unreachable, "\(baseURL.absoluteString) is not an http(s) server URL; use one like https://sync.example.com")
-        }
-        var prefix = components.percentEncodedPath
-        while prefix.hasSuffix("/") { prefix.removeLast() }
-        components.percentEncodedPath = prefix + request.path
-        components.queryItems = request.query.isEmpty ? nil : request.query
-        guard let url = components.url else {
-            throw SyncError(.unreachable, "cannot form a URL from \(baseURL.absoluteString) and \(request.path)")
-        }
-        return url
-    }
-
     private static func syncError(_ error: URLError, url: URL) -> SyncError {
         let place = display(url)
         switch error.code {
@@ -144,12 +128,5 @@ public struct URLSessionTransport: Transport {
         }
     }
 
-    /// The URL without its query, so no parameters (or anything secret in them) are shown.
-    private static func display(_ url: URL) -> String {
-        var components = URLComponents(url: url, resolvingAgainstBaseURL: true)
-        components?.query = nil
-        components?.user = nil
-        components?.password = nil
-        return components?.string ?? url.absoluteString
-    }
+    private static func display(_ url: URL) -> String { TransportRequest.display(url) }
 }

@@ -58,7 +58,7 @@ struct Demo: AsyncParsableCommand {
         let phone = try cli { try Store.create(at: directory.appendingPathComponent("phone.db").path, name: "phone", wallClock: clock.wallClock) }
         func sync(_ store: Store, _ name: String) async throws {
             let report = try await cliAsync {
-                try await SyncSession(store: store, transport: URLSessionTransport(baseURL: url, token: token), workspace: "demo").sync()
+                try await SyncSession(store: store, transport: makeTransport(server: url, token: token), workspace: "demo").sync()
             }
             print("   \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) sync: \(summary(report))")
         }

@@ -43,7 +43,7 @@ struct Sync: AsyncParsableCommand {
         let store = try options.openStore()
         let quiet = options.json || watch
         let session = SyncSession(
-            store: store, transport: URLSessionTransport(baseURL: url, token: token), workspace: workspace,
+            store: store, transport: makeTransport(server: url, token: token), workspace: workspace,
             options: { var o = SyncOptions(wait: watch ? 0 : wait ?? 0); o.switchWorkspace = switchWorkspace; return o }()
         ) { progress in
             guard !quiet, progress.done > 0, progress.done % 2_000 == 0 || (progress.total.map { $0 > 2_000 && progress.done == $0 } ?? false) else { return }

@@ -8,7 +8,7 @@ import Testing
 
 /// gzip as a client negotiates it with the real server over HTTP: pushes are gzipped once the
 /// server has said it takes gzip, never when compression is off, and a server refusing it gets
-/// plain bodies; every replica ends with the same records either way.
+/// plain bodies; every replica ends with the same records either way, over each production transport.
 @Suite struct CompressionSyncTests {
     let replicas: Replicas
 
@@ -52,8 +52,9 @@ import Testing
         return options
     }
 
-    @Test func pushesAreGzippedOnceTheServerSaysItTakesGzipAndEveryRecordArrives() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func pushesAreGzippedOnceTheServerSaysItTakesGzipAndEveryRecordArrives(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let a = try replicas.make("a"), b = try replicas.make("b")
             try accounts(a, 400)
             let pushing = Recording(server.transport())
@@ -72,8 +73,9 @@ import Testing
         }
     }
 
-    @Test func withCompressionOffNothingIsGzippedEitherWay() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func withCompressionOffNothingIsGzippedEitherWay(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let a = try replicas.make("a"), b = try replicas.make("b")
             try accounts(a, 120)
             let pushing = Recording(server.transport()), pulling = Recording(server.transport())
@@ -87,8 +89,9 @@ import Testing
         }
     }
 
-    @Test func aServerThatRefusesGzipGetsPlainBodiesAndTheSyncFinishes() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func aServerThatRefusesGzipGetsPlainBodiesAndTheSyncFinishes(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let a = try replicas.make("a")
             try accounts(a, 400)
             let refusing = Recording(server.transport(), refuseGzip: true)

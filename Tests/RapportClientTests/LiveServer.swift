@@ -5,6 +5,11 @@ import RapportClient
 import RapportServer
 import RapportStore
 
+/// The production transports, for suites that run the same tests over each.
+enum TransportKind: String, CaseIterable, Sendable {
+    case urlSession, socket
+}
+
 /// The real sync server running in-process on a free loopback port, with one workspace and a
 /// token for it, for the duration of `run`.
 struct LiveServer: Sendable {
@@ -13,15 +18,21 @@ struct LiveServer: Sendable {
     let baseURL: URL
     let secret: String
     let store: ServerStore
+    /// The transport `transport()` makes unless told otherwise.
+    var kind = TransportKind.urlSession
 
-    func transport(token: String? = nil) -> URLSessionTransport {
-        URLSessionTransport(baseURL: baseURL, token: token ?? secret, timeout: 10)
+    func transport(token: String? = nil, kind: TransportKind? = nil) -> any Transport {
+        switch kind ?? self.kind {
+        case .urlSession: URLSessionTransport(baseURL: baseURL, token: token ?? secret, timeout: 10)
+        case .socket: SocketTransport(baseURL: baseURL, token: token ?? secret, timeout: 10)
+        }
     }
 
     /// Starts the server in `directory`, runs `body`, and shuts the server down however `body` ends.
-    static func run<T: Sendable>(in directory: URL, _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
+    static func run<T: Sendable>(in directory: URL, transport kind: TransportKind = .urlSession,
+                                 _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
         let (store, secret) = try makeStore(at: directory.appendingPathComponent("server.db").path)
-        return try await run(store: store, secret: secret, body)
+        return try await run(store: store, secret: secret, transport: kind, body)
     }
 
     /// A new server database at `path` with the workspace and a token for it.
@@ -34,7 +45,8 @@ struct LiveServer: Sendable {
     }
 
     /// Serves an existing database (whose workspace `secret` grants) for the duration of `body`.
-    static func run<T: Sendable>(store: ServerStore, secret: String, _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
+    static func run<T: Sendable>(store: ServerStore, secret: String, transport kind: TransportKind = .urlSession,
+                                 _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
         let configuration = ServerConfiguration(databasePath: store.path, port: 0)
         // Port 0 lets the kernel choose a free port; the running channel says which it chose.
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
@@ -54,7 +66,7 @@ struct LiveServer: Sendable {
             _ = await running.result
             throw SyncError(.unreachable, "the test server did not start")
         }
-        let server = LiveServer(baseURL: URL(string: "http://127.0.0.1:\(port)")!, secret: secret, store: store)
+        let server = LiveServer(baseURL: URL(string: "http://127.0.0.1:\(port)")!, secret: secret, store: store, kind: kind)
         let result: Result<T, any Error>
         do { result = .success(try await body(server)) } catch { result = .failure(error) }
         running.cancel()

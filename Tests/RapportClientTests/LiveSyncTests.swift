@@ -6,7 +6,7 @@ import RapportProtocol
 import RapportStore
 import Testing
 
-/// Two real replicas syncing through the real server over HTTP on loopback, with `URLSessionTransport`.
+/// Two real replicas syncing through the real server over HTTP on loopback, over each production transport.
 @Suite struct LiveSyncTests {
     let replicas: Replicas
 
@@ -30,8 +30,9 @@ import Testing
         return (a, b)
     }
 
-    @Test func concurrentEditsOfDifferentFieldsSurviveOnEveryReplica() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func concurrentEditsOfDifferentFieldsSurviveOnEveryReplica(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let (a, b) = try await sharedAccount(server)
             var onA = try #require(try a.accounts.get(id: "acme")), onB = try #require(try b.accounts.get(id: "acme"))
             onA.segment = "enterprise"
@@ -51,8 +52,9 @@ import Testing
         }
     }
 
-    @Test func theSameFieldEndsIdenticalEverywhereWithTheLaterStamp() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func theSameFieldEndsIdenticalEverywhereWithTheLaterStamp(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let (a, b) = try await sharedAccount(server)
             var onA = try #require(try a.accounts.get(id: "acme")), onB = try #require(try b.accounts.get(id: "acme"))
             onA.name = "Acme (A)"
@@ -70,8 +72,9 @@ import Testing
         }
     }
 
-    @Test func aDeleteAndAConcurrentEditLeaveTheRecordDeletedEverywhereWithTheEditKept() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func aDeleteAndAConcurrentEditLeaveTheRecordDeletedEverywhereWithTheEditKept(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let (a, b) = try await sharedAccount(server)
             try a.accounts.delete(id: "acme")
             var onB = try #require(try b.accounts.get(id: "acme"))
@@ -87,8 +90,9 @@ import Testing
         }
     }
 
-    @Test func aCausallyLaterEditWinsEvenFromADeviceWhoseClockIsAnHourBehind() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func aCausallyLaterEditWinsEvenFromADeviceWhoseClockIsAnHourBehind(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let behind = try replicas.make("behind", wallClock: .offset(by: -3600))
             let (_, onTime) = try await sharedAccount(server, a: behind)
             var edit = try #require(try onTime.accounts.get(id: "acme"))
@@ -110,8 +114,9 @@ import Testing
         }
     }
 
-    @Test func pushingTheSameVersionsTwiceChangesNothingTheSecondTime() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func pushingTheSameVersionsTwiceChangesNothingTheSecondTime(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let a = try replicas.make("a")
             try a.accounts.createAll(accounts(3))
             let pending = try a.pendingChanges(limit: 10)
@@ -134,8 +139,9 @@ import Testing
         }
     }
 
-    @Test func manyRecordsArePulledAcrossManyPages() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func manyRecordsArePulledAcrossManyPages(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let a = try replicas.make("a"), b = try replicas.make("b")
             try a.accounts.createAll(accounts(1_200))
             let pushed = try await sync(a, server)
@@ -150,8 +156,9 @@ import Testing
         }
     }
 
-    @Test func aLongPollReturnsAsSoonAsAChangeArrives() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func aLongPollReturnsAsSoonAsAChangeArrives(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let a = try replicas.make("a"), b = try replicas.make("b")
             _ = try await sync(b, server)
             let waiting = Task { () -> (SyncReport, Date) in
@@ -170,8 +177,9 @@ import Testing
         }
     }
 
-    @Test func aWrongTokenIsRefusedWithAdviceToAskForANewOne() async throws {
-        try await LiveServer.run(in: replicas.directory) { server in
+    @Test(arguments: TransportKind.allCases)
+    func aWrongTokenIsRefusedWithAdviceToAskForANewOne(over kind: TransportKind) async throws {
+        try await LiveServer.run(in: replicas.directory, transport: kind) { server in
             let a = try replicas.make("a")
             let session = SyncSession(store: a, transport: server.transport(token: "rpt_not-a-token"), workspace: LiveServer.workspace)
             let error = await #expect(throws: SyncError.self) { try await session.sync() }
