@@ -8,7 +8,7 @@ extension SyncError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Kind: String {
             case unreachable, unauthorized, forbidden, notFound, epochChanged, protocolMismatch
-            case payloadTooLarge, badRequest, tooManyRequests, server, invalidResponse, cancelled
+            case payloadTooLarge, badRequest, tooManyRequests, server, invalidResponse, cancelled, schemaNotDeclared
         }
 
         private let kind: Kind
@@ -39,6 +39,10 @@ extension SyncError {
         public static let invalidResponse = Code(.invalidResponse)
         /// The task running the sync was cancelled.
         public static let cancelled = Code(.cancelled)
+        /// The store's schema has fields or entities the workspace does not declare yet: nothing
+        /// was pushed (the server would refuse those records), the pull ran. Sync again once an
+        /// operator declared them (`rapport server schema add-field`).
+        public static let schemaNotDeclared = Code(.schemaNotDeclared)
 
         public var description: String { kind.rawValue }
     }
