@@ -51,18 +51,19 @@ public struct ReplicaSchema: Hashable, Sendable {
         }
         guard !addition.fields.isEmpty else { return "name at least one field" }
         let existing = byName[addition.entity]
-        if addition.isNewEntity, existing != nil {
-            return "entity '\(addition.entity)' already exists; add fields to it with add-field"
+        // SQLite compares table and column names without case: `Tier` beside `tier` cannot be a column.
+        if addition.isNewEntity, let clash = entities.first(where: { $0.name.lowercased() == addition.entity.lowercased() }) {
+            return "entity '\(clash.name)' already exists; add fields to it with add-field"
         }
         if !addition.isNewEntity, existing == nil {
             return "no entity '\(addition.entity)'; known: \(entities.map(\.name).joined(separator: ", ")) (add a new one with add-entity)"
         }
-        var seen = Set(existing?.fields.map(\.name) ?? [])
+        var seen = Set((existing?.fields.map(\.name) ?? []).map { $0.lowercased() })
         for field in addition.fields {
-            guard EntitySchema.isValidName(field.name), field.name != "id", field.name != "deleted" else {
+            guard EntitySchema.isValidName(field.name), !["id", "deleted"].contains(field.name.lowercased()) else {
                 return "'\(field.name.prefix(64))' is not a field name: start with a letter, then letters, digits or underscores (64 at most); not id or deleted"
             }
-            guard seen.insert(field.name).inserted else {
+            guard seen.insert(field.name.lowercased()).inserted else {
                 let builtIn = ReplicaSchema.builtIn.byName[addition.entity]?.index[field.name] != nil
                 return "\(addition.entity).\(field.name) already exists\(builtIn ? " (a built-in field)" : "")"
             }

@@ -155,6 +155,10 @@ import Testing
         #expect(problem(.entity("account", fields: [("x", .optionalText)]))?.contains("already exists") == true)
         #expect(problem(.fields([("2fast", .optionalText)], of: "account"))?.contains("not a field name") == true)
         #expect(problem(.entity("play book", fields: [("x", .optionalText)]))?.contains("not an entity name") == true)
+        // SQLite names are case-insensitive: these would clash as columns and tables.
+        #expect(problem(.fields([("Owner", .optionalText)], of: "account"))?.contains("already exists") == true)
+        #expect(problem(.entity("Account", fields: [("x", .optionalText)]))?.contains("already exists") == true)
+        #expect(problem(.fields([("ID", .optionalText)], of: "account"))?.contains("not id or deleted") == true)
         #expect(problem(Self.tier) == nil)
         #expect(Self.v2.additions == [Self.tier, Self.playbook])
     }
