@@ -203,6 +203,7 @@ package final class ReplicaCore {
         }
         let pending = statement.isNull(blobIndex + 1) ? nil : statement.int64(blobIndex + 1)
         statement.reset()
+        // Fields a newer app wrote that this schema lacks (or only just gained) live beside the row.
         for (field, write) in try extraFields(entity, id: id) where version.fields[field] == nil {
             version.fields[field] = write
         }
@@ -261,7 +262,8 @@ package final class ReplicaCore {
                 throw StoreError(code: .corruptDatabase, message: "\(version.entity) \(version.id) vanished while it was being written; nothing was changed")
             }
         }
-        if version.fields.count > writes.count - writes.lazy.filter({ $0 == nil }).count {
+        // More fields than the schema's writes: the version carries fields a newer app wrote.
+        if version.fields.count > writes.reduce(0, { $1 == nil ? $0 : $0 + 1 }) {
             try keepExtraFields(of: version, schema: table.schema)
         }
     }
