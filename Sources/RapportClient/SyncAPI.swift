@@ -50,6 +50,16 @@ struct SyncAPI: Sendable {
         return (try Self.decode(ChangesResponse.self, from: response, request: request, WireCoding.decodeChanges), response.serverDate)
     }
 
+    /// The workspace's declared fields and entities (`GET …/schema`).
+    func schema() async throws -> SchemaResponse {
+        let request = TransportRequest(method: "GET", path: Route.schema(workspace: workspace), headers: ["Accept": "application/json"])
+        let response = try await perform(request)
+        guard (200..<300).contains(response.status) else { throw SyncError.from(response, request: request) }
+        return try Self.decode(SchemaResponse.self, from: response, request: request) { data throws(ProtocolError) in
+            try WireCoding.decode(SchemaResponse.self, from: data)
+        }
+    }
+
     /// Sends `request`, retrying per the policy; throws only when no answer arrived in the end.
     func perform(_ request: TransportRequest) async throws -> TransportResponse {
         var attempt = 1

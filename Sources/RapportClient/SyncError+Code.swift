@@ -8,7 +8,7 @@ extension SyncError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Kind: String {
             case unreachable, unauthorized, forbidden, notFound, epochChanged, protocolMismatch
-            case payloadTooLarge, badRequest, tooManyRequests, server, invalidResponse, cancelled, busy
+            case payloadTooLarge, badRequest, tooManyRequests, server, invalidResponse, cancelled, busy, schemaNotDeclared
         }
 
         private let kind: Kind
@@ -42,6 +42,10 @@ extension SyncError {
         /// Another sync of the same replica (in this process or another) kept running past
         /// `SyncOptions.lockTimeout`.
         public static let busy = Code(.busy)
+        /// The store's schema has fields or entities the workspace does not declare yet: nothing
+        /// was pushed (the server would refuse those records), the pull ran. Sync again once an
+        /// operator declared them (`rapport server schema add-field`).
+        public static let schemaNotDeclared = Code(.schemaNotDeclared)
 
         public var description: String { kind.rawValue }
     }

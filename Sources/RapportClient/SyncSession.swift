@@ -75,6 +75,41 @@ public final class SyncSession: Sendable {
         return report
     }
 
+    /// The workspace's schema as the server checks pushes against it: the built-in entities plus
+    /// what an operator declared (`GET /v1/workspaces/{workspace}/schema`).
+    public func serverSchema() async throws -> ReplicaSchema {
+        let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry, compression: options.compression)
+        return try Self.schema(of: try await api.schema())
+    }
+
+    static func schema(of response: SchemaResponse) throws -> ReplicaSchema {
+        var schema = ReplicaSchema.builtIn
+        for field in response.declared {
+            guard let kind = EntitySchema.Kind.addable[field.kind] else {
+                throw SyncError(.invalidResponse, "the server declares \(field.entity.prefix(64)).\(field.field.prefix(64)) with a kind this build does not know; upgrade the app")
+            }
+            let addition = SchemaAddition(entity: field.entity, isNewEntity: schema.byName[field.entity] == nil,
+                                          fields: [SchemaAddition.Field(name: field.field, kind: kind)])
+            do { schema = try schema.adding(addition) } catch {
+                throw SyncError(.invalidResponse, "the server's schema does not fit this build's: \(error)")
+            }
+        }
+        return schema
+    }
+
+    /// The `entity.field` names this store's schema adds that the workspace does not declare, or
+    /// nil when there are none (no request is made for a store of the built-in schema).
+    private func undeclaredAdditions(_ api: SyncAPI) async throws -> [String]? {
+        let additions = store.schema.additions
+        guard !additions.isEmpty else { return nil }
+        let server = try Self.schema(of: try await api.schema())
+        let missing = additions.flatMap { addition in
+            addition.fields.filter { field in server.byName[addition.entity]?.fields.contains { $0.name == field.name } != true }
+                .map { "\(addition.entity).\($0.name)" }
+        }
+        return missing.isEmpty ? nil : missing
+    }
+
     private func pushThenPull(into report: inout SyncReport, pushing: Bool) async throws {
         let workspace = workspace, switching = options.switchWorkspace
         if try await store.perform({ store in
@@ -85,10 +120,18 @@ public final class SyncSession: Sendable {
         let api = SyncAPI(transport: transport, workspace: workspace, retry: options.retry, compression: options.compression)
         // A sync cut between its push and its pull left a position to verify before pushing more.
         try await PullRun.verifyPushes(store: store, api: api)
-        if pushing {
-            var push = PushRun(store: store, api: api, options: options, progress: progress)
-            try await push.run(into: &report)
+        guard pushing else { return try await PullRun(store: store, api: api, options: options, progress: progress).run(into: &report) }
+        if let undeclared = try await undeclaredAdditions(api) {
+            // Pushing now would have the server refuse (and this store set aside) every record
+            // carrying them; the pull is harmless, and the writes wait in the outbox.
+            try await PullRun(store: store, api: api, options: options, progress: progress).run(into: &report)
+            throw SyncError(.schemaNotDeclared, """
+                workspace '\(workspace.prefix(64))' does not declare \(undeclared.joined(separator: ", ")), which this app version writes; \
+                nothing was pushed (changes were pulled). An operator declares them with `rapport server schema add-field` or `add-entity`; then sync again
+                """)
         }
+        var push = PushRun(store: store, api: api, options: options, progress: progress)
+        try await push.run(into: &report)
         try await PullRun(store: store, api: api, options: options, progress: progress).run(into: &report)
     }
 }

@@ -71,5 +71,21 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // What a workspace's schema adds to the built-in one (see `DeclaredField`), in order.
+        Step(version: 2, name: "fields and entities declared per workspace", statements: [
+            """
+            CREATE TABLE workspace_field (
+                workspace text NOT NULL REFERENCES workspace(name),
+                position bigint NOT NULL,
+                entity text NOT NULL,
+                field text NOT NULL,
+                kind text NOT NULL,
+                new_entity boolean NOT NULL,
+                declared_at bigint NOT NULL,
+                PRIMARY KEY (workspace, position),
+                UNIQUE (workspace, entity, field)
+            )
+            """,
+        ]),
     ]
 }

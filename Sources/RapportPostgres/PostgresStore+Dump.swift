@@ -52,6 +52,11 @@ extension PostgresStore {
                                               createdAtMillis: created, revokedAtMillis: revoked)))
         }
         for name in names {
+            for row in try tx.run("SELECT entity, field, kind, new_entity, declared_at FROM workspace_field WHERE workspace = \(name) ORDER BY position") {
+                let (entity, field, kind, newEntity, declared) = try row.decode((String, String, String, Bool, Int64).self)
+                try write(writer.line(for: .declaredField(workspace: name, entity: entity, field: field, kind: kind, newEntity: newEntity,
+                                                          declaredAtMillis: declared)))
+            }
             var after: Int64 = 0
             while true {
                 let rows = try tx.run("""
@@ -142,6 +147,7 @@ extension PostgresStore {
         case .record: 2
         case .conflict: 3
         case .pushCommit: 4
+        case .declaredField: 5
         }
     }
 
@@ -176,6 +182,12 @@ extension PostgresStore {
                 workspaces.append(workspace)
                 numbers.append(last)
                 texts.append(tag)
+            case let .declaredField(workspace, entity, field, kind, newEntity, declared):
+                _ = try tx.run("""
+                    INSERT INTO workspace_field (workspace, position, entity, field, kind, new_entity, declared_at)
+                    VALUES (\(workspace), (SELECT count(*) FROM workspace_field WHERE workspace = \(workspace)), \(entity), \(field), \(kind),
+                            \(newEntity), \(declared))
+                    """)
             }
         }
         switch rows.first {
@@ -203,7 +215,7 @@ extension PostgresStore {
                 INSERT INTO push_commit (workspace, last_sequence, tag)
                 SELECT * FROM unnest(\(workspaces)::text[], \(numbers)::int8[], \(texts)::text[])
                 """)
-        case .token?, nil:
+        case .token?, .declaredField?, nil:
             break
         }
     }

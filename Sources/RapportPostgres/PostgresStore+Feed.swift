@@ -30,6 +30,15 @@ extension PostgresStore {
                 epoch = stored
             }
             let first = next
+            var declared: [String: [DeclaredField]] = [:]
+            for row in try tx.run("""
+                SELECT workspace, entity, field, kind, new_entity FROM workspace_field WHERE workspace = ANY(\(names)) ORDER BY workspace, position
+                """) {
+                let (workspace, entity, field, kind, newEntity) = try row.decode((String, String, String, String, Bool).self)
+                declared[workspace, default: []].append(DeclaredField(entity: entity, field: field, kind: kind, newEntity: newEntity))
+            }
+            var schemas: [String: ReplicaSchema] = [:]
+            for workspace in names { schemas[workspace] = try ReplicaSchema.declared(declared[workspace] ?? []) }
             var records: [String: [RecordKey: StoredRecord]] = [:]
             var writes: [String: [RecordKey: StoredRecord]] = [:]
             var journal: [String: [(sequence: Int64, conflict: Conflict)]] = [:]
@@ -44,7 +53,8 @@ extension PostgresStore {
                 var known = records[workspace] ?? [:]
                 let missing = PushPlan.keys(of: batch.versions).filter { known[$0] == nil }
                 for record in try load(tx, workspace: workspace, missing) { known[RecordKey(record.version)] = record }
-                let plan = PushPlan(batch.versions, stored: known, next: start, now: nowMillis, clock: clock)
+                let plan = PushPlan(batch.versions, stored: known, next: start, now: nowMillis, clock: clock,
+                                    schema: schemas[workspace] ?? .builtIn)
                 records[workspace] = plan.records
                 for record in plan.writes { writes[workspace, default: [:]][RecordKey(record.version)] = record }
                 for resolution in plan.resolutions {

@@ -16,6 +16,7 @@ struct SyncController: Sendable {
 
     static let pushPath: RouterPath = "/v1/workspaces/:workspace/push"
     static let changesPath: RouterPath = "/v1/workspaces/:workspace/changes"
+    static let schemaPath: RouterPath = "/v1/workspaces/:workspace/schema"
 
     static var maxVersionsPerPush: Int { SyncService.maxVersionsPerPush }
 
@@ -51,9 +52,11 @@ struct SyncController: Sendable {
         router.get(RouterPath(stringLiteral: Route.health), use: health)
         router.post(Self.pushPath, use: push)
         router.get(Self.changesPath, use: changes)
+        router.get(Self.schemaPath, use: schema)
         router.refuseOtherMethods(at: RouterPath(stringLiteral: Route.health), allowed: .get)
         router.refuseOtherMethods(at: Self.pushPath, allowed: .post)
         router.refuseOtherMethods(at: Self.changesPath, allowed: .get)
+        router.refuseOtherMethods(at: Self.schemaPath, allowed: .get)
     }
 
     // MARK: endpoints
@@ -111,6 +114,12 @@ struct SyncController: Sendable {
         let response = try Response.json(bytes: ByteBuffer(bytes: SyncService.changesBody(page)), acceptEncoding: request.headers[.acceptEncoding] ?? "")
         metrics.recordPull(duration: ContinuousClock.now - start, wait: waited)
         return response
+    }
+
+    @Sendable func schema(_ request: Request, context: Context) async throws -> Response {
+        let workspace = try await authorize(request, context: context)
+        let answer = try await blocking.run { [service] in try service.schema(workspace: workspace) }
+        return try .json(answer)
     }
 
     // MARK: helpers

@@ -24,6 +24,15 @@ public struct SyncService: Sendable {
     /// The answer to `GET /health`.
     public func health() -> HealthResponse { HealthResponse(epoch: storage.epoch) }
 
+    /// The answer to `GET /v1/workspaces/{workspace}/schema` (`workspace` already authorized).
+    public func schema(workspace: String) throws -> SchemaResponse {
+        let schema = try storage.workspaceSchema(workspace)
+        let declared = schema.additions.flatMap { addition in
+            addition.fields.map { SchemaResponse.Field(entity: addition.entity, field: $0.name, kind: $0.kind.name ?? "", newEntity: addition.isNewEntity) }
+        }
+        return SchemaResponse(workspace: workspace, declared: declared)
+    }
+
     // MARK: authorization
 
     public static let missingToken = ProtocolError(.unauthorized, "this endpoint needs a token: send the header 'Authorization: Bearer <token>'")

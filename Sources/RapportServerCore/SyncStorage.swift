@@ -20,6 +20,9 @@ public protocol SyncStorage: Sendable {
     func changes(workspace: String, since: FeedPosition, limit: Int) throws -> ChangeFeedPage
     /// The end of a workspace's feed right now.
     func feedHead(workspace: String) throws -> FeedPosition
+    /// The workspace's schema: built-in entities plus its declared fields and entities, which
+    /// pushes are checked against. `.notFound` for an unknown workspace.
+    func workspaceSchema(_ workspace: String) throws -> ReplicaSchema
     /// Whether reads (token checks, pulls) may run on several threads at once beside pushes. A
     /// backend with one connection says no, and the server sends it one call at a time.
     var allowsConcurrentReads: Bool { get }
@@ -47,6 +50,10 @@ public protocol ServerDatabase: SyncStorage {
     @discardableResult func addToken(id: String, workspace: String, label: String, secretHash: String, now: Date) throws -> TokenInfo
     /// Tokens of one workspace (or of all when nil), oldest first; never their secrets or hashes.
     func tokens(workspace: String?) throws -> [TokenInfo]
+    /// Adds fields or an entity to a workspace's schema, so that pushes carrying them are accepted;
+    /// returns the schema after. `.invalidArgument` (saying what to do instead) for an addition
+    /// that does not fit, `.notFound` for an unknown workspace. Declarations only add.
+    @discardableResult func declare(_ addition: SchemaAddition, workspace: String, now: Date) throws -> ReplicaSchema
     /// Revokes a token for good; revoking it again keeps the first revocation time.
     @discardableResult func revokeToken(id: String, now: Date) throws -> TokenInfo
     /// Up to `limit` feed entries after sequence `after`, without checking the reader's history.

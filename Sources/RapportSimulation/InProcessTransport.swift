@@ -7,7 +7,7 @@ import RapportStore
 /// A `Transport` that hands each request straight to a `SyncService` in this process: the real
 /// protocol logic and the real `SyncSession`, without HTTP, sockets or a port.
 ///
-/// Answers exactly what the HTTP server answers for the protocol's three endpoints (status, JSON
+/// Answers exactly what the HTTP server answers for the protocol's four endpoints (status, JSON
 /// body, error codes), so a client cannot tell the difference, except that a changes request never
 /// waits (`wait` is accepted and ignored) and nothing is compressed. Holds the bearer token the way
 /// a real transport does. A storage failure other than a busy database is answered 500.
@@ -43,8 +43,8 @@ public struct InProcessTransport: Transport {
             return try Self.json(service.health(), status: 200)
         }
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0].isEmpty, parts[1] == "v1", parts[2] == "workspaces", parts[4] == "push" || parts[4] == "changes" else {
-            throw ProtocolError(.notFound, "no endpoint for \(request.method) at this path; see GET /health, POST /v1/workspaces/{workspace}/push, GET /v1/workspaces/{workspace}/changes")
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "v1", parts[2] == "workspaces", ["push", "changes", "schema"].contains(parts[4]) else {
+            throw ProtocolError(.notFound, "no endpoint for \(request.method) at this path; see GET /health, POST /v1/workspaces/{workspace}/push, GET /v1/workspaces/{workspace}/changes, GET /v1/workspaces/{workspace}/schema")
         }
         let endpoint = parts[4], allowed = endpoint == "push" ? "POST" : "GET"
         guard request.method == allowed else { throw Self.methodNotAllowed(request.method, allowed: allowed) }
@@ -55,6 +55,7 @@ public struct InProcessTransport: Transport {
             let answer = try service.push(workspace: workspace, body: body, limit: maxBodyBytes)
             return TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(WireCoding.encode(answer.response)))
         }
+        if endpoint == "schema" { return try Self.json(try service.schema(workspace: workspace), status: 200) }
         var items: [String: String] = [:]
         for item in request.query where items[item.name] == nil { items[item.name] = item.value ?? "" }
         let page = try service.changes(workspace: workspace, query: try ChangesQuery(queryItems: items))

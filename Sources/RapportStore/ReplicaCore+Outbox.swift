@@ -108,7 +108,7 @@ extension ReplicaCore {
     /// server it syncs with was replaced (a new epoch), so nothing is silently missing on either side.
     func resetForFullResync() throws {
         try write {
-            for schema in Entities.all {
+            for schema in schema.entities {
                 let statement = try db.prepare("SELECT id, _pending FROM \"\(schema.name)\"")
                 var rows: [(id: String, pending: Int64?)] = []
                 while try statement.step() { rows.append((statement.string(0) ?? "", statement.isNull(1) ? nil : statement.int64(1))) }

@@ -4,17 +4,23 @@ import RapportMerge
 extension ReplicaCore {
     /// Why an incoming version cannot be merged, or nil when it can: unknown entity, fields that do
     /// not fit the schema, parts that contradict each other, or a stamp too far in the future.
+    /// A replica keeps fields its schema does not know (a newer app wrote them): see `ReplicaSchema`.
     func problem(with version: RecordVersion, checkDrift: Bool) -> (reason: String, message: String)? {
-        Self.problem(with: version, clock: clock, now: wallClock.millis, checkDrift: checkDrift)
+        Self.problem(with: version, clock: clock, now: wallClock.millis, checkDrift: checkDrift, schema: schema, keepingUnknown: true)
     }
 
-    /// The checks every receiver (replica or server) runs before merging a version.
-    package static func problem(with version: RecordVersion, clock: HybridLogicalClock, now: Int64, checkDrift: Bool = true) -> (reason: String, message: String)? {
-        guard let schema = Entities.byName[version.entity] else {
-            return ("unknown_entity", "unknown entity '\(version.entity.prefix(64))'; known: \(Entities.all.map(\.name).joined(separator: ", "))")
+    /// The checks every receiver (replica or server) runs before merging a version, against
+    /// `schema`; `keepingUnknown` accepts well-formed fields it does not know (a replica does, a
+    /// server does not: it refuses them with `declareHint` in the message).
+    package static func problem(with version: RecordVersion, clock: HybridLogicalClock, now: Int64, checkDrift: Bool = true,
+                                schema replicaSchema: ReplicaSchema = .builtIn, keepingUnknown: Bool = false,
+                                declareHint: String? = nil) -> (reason: String, message: String)? {
+        guard let schema = replicaSchema.byName[version.entity] else {
+            let hint = declareHint.map { "; \($0)" } ?? ""
+            return ("unknown_entity", "unknown entity '\(version.entity.prefix(64))'; known: \(replicaSchema.entities.map(\.name).joined(separator: ", "))\(hint)")
         }
         guard !version.id.isEmpty, version.id.utf8.count <= maxIDBytes else { return ("invalid_value", "record ids are 1…\(maxIDBytes) bytes") }
-        if let problem = schema.problem(with: version.fields) { return problem }
+        if let problem = schema.problem(with: version.fields, keepingUnknown: keepingUnknown, declareHint: declareHint) { return problem }
         if let check = Entities.valueChecks[version.entity] {
             do { try check(version.id, version.values) } catch let error as StoreError { return ("invalid_value", error.message) } catch {
                 return ("invalid_value", "\(version.entity) has a value that does not parse")

@@ -30,22 +30,31 @@ package final class ReplicaCore {
     /// local edits need not look for conflicts to settle (one query per batch, not per edit).
     var noOpenConflicts = false
 
+    /// The entities this build replicates (see `ReplicaSchema`).
+    let schema: ReplicaSchema
+
     let identity: DeviceIdentity
     /// The marker this object last saved.
     private var lastRemembered: DeviceIdentity.Marker?
     let canonicalPath: String
 
-    package init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity = .none) throws {
+    package init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity = .none,
+                 schema: ReplicaSchema = .builtIn) throws {
         let db = try Database(path: path, create: create)
         try Migrator(applicationID: StoreMigrations.applicationID, migrations: StoreMigrations.all).prepare(db)
+        do { try Self.refuseNewerFile(db, schema: schema) } catch {
+            db.close()
+            throw error
+        }
         self.db = db
+        self.schema = schema
         self.wallClock = wallClock
         // An in-memory database is never restored or copied: nothing to remember.
         self.identity = path == ":memory:" || path.isEmpty ? .none : identity
         self.canonicalPath = DeviceIdentity.canonical(path)
         self.replicaID = ReplicaID.random()
         self.clock = HybridLogicalClock()
-        for schema in Entities.all { sql[schema.name] = EntitySQL(schema) }
+        for entity in schema.entities { sql[entity.name] = EntitySQL(entity) }
         try db.inTransaction(.immediate) {
             if try !loadState() {
                 let statement = try db.prepare("""
@@ -168,7 +177,7 @@ package final class ReplicaCore {
 
     func entitySQL(_ entity: String) throws -> EntitySQL {
         guard let found = sql[entity] else {
-            throw StoreError(code: .invalidArgument, message: "unknown entity '\(entity)'; known: \(Entities.all.map(\.name).joined(separator: ", "))")
+            throw StoreError(code: .invalidArgument, message: "unknown entity '\(entity.prefix(64))'; known: \(schema.entities.map(\.name).joined(separator: ", "))")
         }
         return found
     }
@@ -189,10 +198,16 @@ package final class ReplicaCore {
         guard try statement.step() else { return nil }
         let values = table.readValues(statement, from: 0)
         let blobIndex = Int32(table.schema.fields.count)
-        let version = try statement.withBlob(blobIndex) { bytes in
+        var version = try statement.withBlob(blobIndex) { bytes in
             try codec.decode(bytes, entity: entity, id: id, schema: table.schema, values: values)
         }
-        return (version, statement.isNull(blobIndex + 1) ? nil : statement.int64(blobIndex + 1))
+        let pending = statement.isNull(blobIndex + 1) ? nil : statement.int64(blobIndex + 1)
+        statement.reset()
+        // Fields a newer app wrote that this schema lacks (or only just gained) live beside the row.
+        for (field, write) in try extraFields(entity, id: id) where version.fields[field] == nil {
+            version.fields[field] = write
+        }
+        return (version, pending)
     }
 
     /// How a row is written: which statement, and what becomes of its `_pending` number.
@@ -240,10 +255,16 @@ package final class ReplicaCore {
             guard case .created = write else { throw error }
             throw StoreError(code: .conflict, message: "\(version.entity) \(version.id) already exists; use update to change it")
         }
-        if case .merged(over: nil) = write { return }
-        if case .created = write { return }
-        guard db.changes == 1 else {
-            throw StoreError(code: .corruptDatabase, message: "\(version.entity) \(version.id) vanished while it was being written; nothing was changed")
+        switch write {
+        case .merged(over: nil), .created: break
+        default:
+            guard db.changes == 1 else {
+                throw StoreError(code: .corruptDatabase, message: "\(version.entity) \(version.id) vanished while it was being written; nothing was changed")
+            }
+        }
+        // More fields than the schema's writes: the version carries fields a newer app wrote.
+        if version.fields.count > writes.reduce(0, { $1 == nil ? $0 : $0 + 1 }) {
+            try keepExtraFields(of: version, schema: table.schema)
         }
     }
 
@@ -260,6 +281,12 @@ package final class ReplicaCore {
             throw StoreError(code: .invalidArgument, message: "\(entity) ids must be 1 to \(Self.maxIDBytes) bytes long")
         }
         let ordered = try checkedForCreate(values, table.schema)
+        // An optional field the caller left out (one added after the typed model was written)
+        // is written as null, so a new version carries every field its schema has.
+        var values = values
+        if ordered.count != values.count {
+            for (field, value) in zip(table.schema.fields, ordered) where values[field.name] == nil { values[field.name] = value }
+        }
         try write {
             let version = RecordVersion.create(entity: entity, id: id, fields: values, stamp: nextStamp())
             let writes: [Stamped<FieldValue>?] = ordered.map { Stamped($0, stamp: version.deleted.stamp, dot: version.deleted.dot) }
@@ -361,7 +388,7 @@ package final class ReplicaCore {
             }
         }
         // Every name is a known field, so as many values as fields means none is missing.
-        if requireAll, values.count != schema.fields.count, let missing = schema.fields.first(where: { values[$0.name] == nil }) {
+        if requireAll, values.count != schema.fields.count, let missing = schema.fields.first(where: { $0.required && values[$0.name] == nil }) {
             throw StoreError(code: .invalidArgument, message: "\(schema.name).\(missing.name) is required")
         }
     }

@@ -19,7 +19,7 @@ extension Store {
             return try core.read {
                 try core.loadState()
                 var changed: [(seq: Int64, entity: String, id: String)] = []
-                for schema in Entities.all {
+                for schema in core.schema.entities {
                     let statement = try core.db.cachedStatement(try core.entitySQL(schema.name).changedSince)
                     try statement.bind(since, at: 1)
                     while try statement.step() { changed.append((statement.int64(1), schema.name, statement.string(0) ?? "")) }

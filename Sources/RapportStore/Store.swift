@@ -19,33 +19,46 @@ public final class Store: @unchecked Sendable {
     /// Who to tell about commits (`observe`).
     let observers = ObservationCenter()
 
-    private init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity) throws {
+    private init(path: String, create: Bool, name: String?, wallClock: WallClock, identity: DeviceIdentity, schema: ReplicaSchema) throws {
         self.path = path
-        self.core = try ReplicaCore(path: path, create: create, name: name, wallClock: wallClock, identity: identity)
+        self.schema = schema
+        self.core = try ReplicaCore(path: path, create: create, name: name, wallClock: wallClock, identity: identity, schema: schema)
         core.db.tracker.onCommit = { [observers] tables in observers.didCommit(tables) }
-        // Versions pulled earlier that an older build could not read are merged once this one can.
-        try core.retryUnreadable()
+        // Tables and columns of fields this build added, filled from what an older build kept;
+        // versions pulled earlier that an older build could not read are merged once this one can.
+        try core.upgradeToSchema()
     }
+
+    /// The entities this store replicates, as it was opened with.
+    public let schema: ReplicaSchema
 
     /// Creates a new replica at `path` with a fresh random replica id; refuses an existing file.
     ///
     /// `identity` is the device-only memory that lets a restored or copied file notice it is one
     /// (see `DeviceIdentity`); pass `.none` only where files are never restored or copied.
+    ///
+    /// `schema` is what this build of the app replicates (see `ReplicaSchema`); every open of the
+    /// file must pass it (an app passes the same one each time, and a later one after an upgrade).
     public static func create(at path: String, name: String? = nil, wallClock: WallClock = .system,
-                              identity: DeviceIdentity = .standard) throws -> Store {
+                              identity: DeviceIdentity = .standard, schema: ReplicaSchema = .builtIn) throws -> Store {
         if FileManager.default.fileExists(atPath: path) {
             throw StoreError(code: .conflict, message: "\(path) already exists; open it instead, or choose another path")
         }
-        return try Store(path: path, create: true, name: name, wallClock: wallClock, identity: identity)
+        return try Store(path: path, create: true, name: name, wallClock: wallClock, identity: identity, schema: schema)
     }
 
     /// Opens an existing replica at `path`. A file restored from an older backup, or copied from
     /// another device, takes a fresh replica id before its first write (see `DeviceIdentity`).
-    public static func open(at path: String, wallClock: WallClock = .system, identity: DeviceIdentity = .standard) throws -> Store {
+    ///
+    /// A `schema` with fields or entities the file lacks upgrades it in one transaction: it gains
+    /// their columns and tables, and the values an older build kept for them become readable. A
+    /// file that a newer schema already upgraded is refused (`.conflict`), unmodified.
+    public static func open(at path: String, wallClock: WallClock = .system, identity: DeviceIdentity = .standard,
+                            schema: ReplicaSchema = .builtIn) throws -> Store {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
             throw StoreError(code: .notARapportDatabase, message: "\(path) is an empty file, not a Rapport replica; create one with `rapport init`. The file was not modified")
         }
-        return try Store(path: path, create: false, name: nil, wallClock: wallClock, identity: identity)
+        return try Store(path: path, create: false, name: nil, wallClock: wallClock, identity: identity, schema: schema)
     }
 
     func withCore<T>(_ body: (ReplicaCore) throws -> T) rethrows -> T {
@@ -212,7 +225,7 @@ public final class Store: @unchecked Sendable {
     public func allVersions(entity: String? = nil) throws -> [RecordVersion] {
         try withCore { core in
             try core.read {
-                try (entity.map { [try core.entitySQL($0).schema] } ?? Entities.all).flatMap { schema in
+                try (entity.map { [try core.entitySQL($0).schema] } ?? core.schema.entities).flatMap { schema in
                     try core.rows(schema.name, includeDeleted: true).compactMap { try core.loadVersion(schema.name, id: $0.id) }
                 }
             }

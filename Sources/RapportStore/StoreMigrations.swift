@@ -168,5 +168,17 @@ enum StoreMigrations {
             DROP TABLE _outbox;
             ALTER TABLE _outbox_by_change RENAME TO _outbox;
             """),
+        // Fields of known entities that a newer app wrote and this build's schema lacks: kept per
+        // record so that they merge, travel with the record's pushes and exports, and become
+        // columns once an upgraded schema knows them (see `ReplicaSchema`).
+        Migration(version: 7, name: "fields from newer app versions, kept per record", sql: """
+            CREATE TABLE _extra_fields (
+                entity TEXT NOT NULL,
+                id TEXT NOT NULL,
+                field TEXT NOT NULL,
+                stamped TEXT NOT NULL,
+                PRIMARY KEY (entity, id, field)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

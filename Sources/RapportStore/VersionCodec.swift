@@ -9,7 +9,8 @@ import RapportMerge
 /// stamp and dot follow, 2 the same stamp and dot as the write before it (fields written together
 /// share one, so a new record's blob is a third of format 1's and its row about a third smaller:
 /// a large batch dirties fewer pages). Stamps are (wall, counter, replica index); integers are
-/// LEB128 varints. Format 1 (written before migration 6) has only presence bytes 0 and 1, and is
+/// LEB128 varints. A blob may have fewer presence bytes than its schema has fields: it was written
+/// before the later, optional fields were added, and has no write of them. Format 1 (written before migration 6) has only presence bytes 0 and 1, and is
 /// still read. Hand-written because this runs for every row the store reads or writes.
 struct VersionCodec {
     /// Reused between encodes: one blob per written row would otherwise be one allocation each.
@@ -111,6 +112,9 @@ struct VersionCodec {
         fields.reserveCapacity(schema.fields.count)
         var previous = (deletedStamp, deletedDot)
         for (position, field) in schema.fields.enumerated() {
+            // A blob written before the schema gained its last fields ends early: the version
+            // has no write of them (they were added as optional fields; see `ReplicaSchema`).
+            guard reader.offset < bytes.count else { break }
             switch try reader.byte() {
             case 1: previous = try stamp()
             case 2 where format == 2: break

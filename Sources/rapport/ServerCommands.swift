@@ -100,8 +100,8 @@ struct Serve: AsyncParsableCommand {
 
 struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "server", abstract: "Manage the server's workspaces, tokens and backups.",
-        subcommands: [Workspace.self, Token.self, Backup.self, Restore.self, Export.self, Import.self])
+        commandName: "server", abstract: "Manage the server's workspaces, tokens, schemas and backups.",
+        subcommands: [Workspace.self, Token.self, Schema.self, Backup.self, Restore.self, Export.self, Import.self])
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import RapportMerge
 import RapportProtocol
 import RapportServerCore
 import RapportSimulation
+import RapportStore
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -121,6 +122,9 @@ final class TestServer: Transport, @unchecked Sendable {
 
     /// The database requests go to now.
     private var current: ServerStore { locked { store } }
+
+    /// Declares fields or an entity in the workspace's schema, as `rapport server schema add-field` does.
+    func declare(_ addition: SchemaAddition) throws { try current.declare(addition, workspace: Self.workspace, now: Date()) }
 
     var epoch: String { current.epoch }
 

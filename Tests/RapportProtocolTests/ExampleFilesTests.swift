@@ -24,13 +24,14 @@ struct ExampleFilesTests {
         case _ where name.hasPrefix("push-response"): return try via(PushResponse.self)
         case _ where name.hasPrefix("changes-response"): return try via(ChangesResponse.self)
         case _ where name.hasPrefix("health-response"): return try via(HealthResponse.self)
+        case _ where name.hasPrefix("schema-response"): return try via(SchemaResponse.self)
         default: return nil
         }
     }
 
     @Test("the folder holds an example of every message")
     func folderIsFound() {
-        for prefix in ["record-version", "entity-", "push-request", "push-response", "changes-response", "health-response", "error-"] {
+        for prefix in ["record-version", "entity-", "push-request", "push-response", "changes-response", "health-response", "schema-response", "error-"] {
             #expect(Self.names.contains { $0.hasPrefix(prefix) }, "no example for \(prefix)")
         }
     }

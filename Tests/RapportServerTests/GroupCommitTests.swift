@@ -28,6 +28,7 @@ import Testing
         func hasWorkspace(_ name: String) throws -> Bool { try store.hasWorkspace(name) }
         func changes(workspace: String, since: FeedPosition, limit: Int) throws -> ChangeFeedPage { try store.changes(workspace: workspace, since: since, limit: limit) }
         func feedHead(workspace: String) throws -> FeedPosition { try store.feedHead(workspace: workspace) }
+        func workspaceSchema(_ workspace: String) throws -> ReplicaSchema { try store.workspaceSchema(workspace) }
         func push(_ batches: [PushBatch], now: Date) throws -> [Result<PushCommit, any Error>] {
             Thread.sleep(forTimeInterval: 0.02)
             lock.withLock { sizes.append(batches.count) }

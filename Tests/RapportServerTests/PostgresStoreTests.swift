@@ -221,7 +221,8 @@ struct PostgresStoreTests {
         #expect(Set(epochs.names).count == 1, "\(epochs.names)")
         let store = try database.open()
         defer { store.close() }
-        #expect(try database.scalar("SELECT count(*) FROM \(database.schema).rapport_migration") == 1)
+        // Each of the two migration steps recorded once.
+        #expect(try database.scalar("SELECT count(*) FROM \(database.schema).rapport_migration") == 2)
         #expect(try store.workspaces().isEmpty)
     }
 

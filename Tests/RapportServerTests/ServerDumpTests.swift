@@ -28,7 +28,7 @@ import Testing
 
         let first = fixture.file("first.jsonl")
         let exported = try original.exportDump(toFile: first)
-        #expect(exported == ServerDumpSummary(workspaces: 3, tokens: 4, records: 8, conflicts: 3, pushCommits: 10))
+        #expect(exported == ServerDumpSummary(workspaces: 3, tokens: 4, records: 8, conflicts: 3, pushCommits: 10, declaredFields: 2))
 
         let postgres = try fixture.open(.postgres)
         #expect(postgres.epoch != before.epoch)
@@ -277,6 +277,9 @@ enum Team {
             tokens.append(id)
         }
         try store.revokeToken(id: tokens[3], now: day.addingTimeInterval(3600))
+        // Declared schemas travel with their workspaces.
+        try store.declare(.fields([("tier", .optionalText)], of: "account"), workspace: "team", now: day)
+        try store.declare(.entity("playbook", fields: [("title", .optionalText)]), workspace: "ops", now: day)
 
         let base = Fixtures.account("a1", name: "Acme")
         let hostile = Fixtures.account("a\u{0}b", name: "Nul Ltd")
@@ -328,6 +331,8 @@ struct Snapshot: Equatable {
     /// Every workspace's feed read as a client reads it, two entries a page from the start: the
     /// cursors handed out on the way carry each commit's tag.
     let pages: [String: [ChangeFeedPage]]
+    /// What each workspace's schema declares.
+    let schemas: [String: [SchemaAddition]]
 
     init(_ store: any ServerDatabase) throws {
         epoch = store.epoch
@@ -336,6 +341,9 @@ struct Snapshot: Equatable {
         var credentials: [String: TokenCredential] = [:]
         for token in tokens { credentials[token.id] = try store.tokenCredential(id: token.id) }
         self.credentials = credentials
+        var schemas: [String: [SchemaAddition]] = [:]
+        for workspace in workspaces.map(\.name) { schemas[workspace] = try store.workspaceSchema(workspace).additions }
+        self.schemas = schemas
         var heads: [String: FeedPosition] = [:], feeds: [String: ChangeFeedPage] = [:], pages: [String: [ChangeFeedPage]] = [:]
         for workspace in workspaces.map(\.name) {
             heads[workspace] = try store.feedHead(workspace: workspace)

@@ -11,6 +11,7 @@ struct DumpLine {
     enum Value {
         case string(String)
         case integer(Int64)
+        case bool(Bool)
         case null
         /// A JSON object, written as it is.
         case raw([UInt8])
@@ -32,6 +33,7 @@ struct DumpLine {
             switch value {
             case .string(let text): line += try string(text)
             case .integer(let number): line += Array(String(number).utf8)
+            case .bool(let flag): line += Array((flag ? "true" : "false").utf8)
             case .null: line += Array("null".utf8)
             case .raw(let bytes):
                 // A line break inside would split the line; JSON needs none (strings escape theirs).
@@ -87,6 +89,13 @@ struct DumpLine {
             throw Problem("its \"\(key)\" is not an integer")
         }
         return number
+    }
+
+    func bool(_ key: String) throws -> Bool {
+        let raw = try value(key)
+        if raw.elementsEqual("true".utf8) { return true }
+        if raw.elementsEqual("false".utf8) { return false }
+        throw Problem("its \"\(key)\" is not true or false")
     }
 
     func optionalInteger(_ key: String) throws -> Int64? {

@@ -15,6 +15,8 @@ public final class ServerDumpReader {
     private var header: ServerDumpHeader?
     private var workspaces: [String: Progress] = [:]
     private var tokens: Set<String> = []
+    /// Each workspace's schema as its declared fields so far build it.
+    private var schemas: [String: ReplicaSchema] = [:]
     private var ended = false
     /// The rows read so far.
     package private(set) var summary = ServerDumpSummary()
@@ -43,6 +45,7 @@ public final class ServerDumpReader {
         header = nil
         workspaces = [:]
         tokens = []
+        schemas = [:]
         ended = false
         summary = ServerDumpSummary()
     }
@@ -130,8 +133,22 @@ public final class ServerDumpReader {
             let tag = try line.string("tag")
             guard !tag.isEmpty else { throw DumpLine.Problem("its tag is empty") }
             return .pushCommit(workspace: workspace, lastSequence: last, tag: tag)
+        case "declaredField":
+            let workspace = try known(line)
+            let row = DeclaredField(entity: try line.string("entity"), field: try line.string("field"), kind: try line.string("kind"),
+                                    newEntity: try line.bool("newEntity"))
+            let schema = schemas[workspace] ?? .builtIn
+            guard let kind = EntitySchema.Kind.addable[row.kind] else { throw DumpLine.Problem("its kind is none of \(EntitySchema.Kind.addable.keys.sorted().joined(separator: ", "))") }
+            guard row.newEntity == (schema.byName[row.entity] == nil) else {
+                throw DumpLine.Problem("its newEntity does not agree with the fields declared before it")
+            }
+            let addition = SchemaAddition(entity: row.entity, isNewEntity: row.newEntity, fields: [SchemaAddition.Field(name: row.field, kind: kind)])
+            if let problem = schema.problem(adding: addition) { throw DumpLine.Problem("it does not fit the workspace's schema: \(problem)") }
+            schemas[workspace] = try schema.adding(addition)
+            return .declaredField(workspace: workspace, entity: row.entity, field: row.field, kind: row.kind, newEntity: row.newEntity,
+                                  declaredAtMillis: try line.integer("declaredAt"))
         default:
-            throw DumpLine.Problem("its type \"\(type.prefix(32))\" is none of workspace, token, record, conflict, pushCommit, end")
+            throw DumpLine.Problem("its type \"\(type.prefix(32))\" is none of workspace, token, declaredField, record, conflict, pushCommit, end")
         }
     }
 
@@ -159,7 +176,8 @@ public final class ServerDumpReader {
     private func end(_ line: DumpLine) throws {
         let expected = ServerDumpSummary(
             workspaces: Int(try line.integer("workspaces")), tokens: Int(try line.integer("tokens")), records: Int(try line.integer("records")),
-            conflicts: Int(try line.integer("conflicts")), pushCommits: Int(try line.integer("pushCommits")))
+            conflicts: Int(try line.integer("conflicts")), pushCommits: Int(try line.integer("pushCommits")),
+            declaredFields: line.has("declaredFields") ? Int(try line.integer("declaredFields")) : 0)
         guard expected == summary else {
             throw DumpLine.Problem("the trailer counts \(Self.describe(expected)) but the dump holds \(Self.describe(summary)): rows are missing or added")
         }
@@ -170,7 +188,7 @@ public final class ServerDumpReader {
     }
 
     private static func describe(_ s: ServerDumpSummary) -> String {
-        "\(s.workspaces) workspaces, \(s.tokens) tokens, \(s.records) records, \(s.conflicts) conflicts, \(s.pushCommits) push commits"
+        "\(s.workspaces) workspaces, \(s.tokens) tokens, \(s.records) records, \(s.conflicts) conflicts, \(s.pushCommits) push commits, \(s.declaredFields) declared fields"
     }
 
     /// Runs a check of the current line, naming the line in what it throws.

@@ -9,4 +9,6 @@ package enum ServerDumpRow: Hashable, Sendable {
     case record(workspace: String, sequence: Int64, entity: String, id: String, version: [UInt8])
     case conflict(workspace: String, sequence: Int64, entity: String, id: String, json: [UInt8])
     case pushCommit(workspace: String, lastSequence: Int64, tag: String)
+    /// One field the workspace's schema declares (see `DeclaredField`), in declaration order.
+    case declaredField(workspace: String, entity: String, field: String, kind: String, newEntity: Bool, declaredAtMillis: Int64)
 }

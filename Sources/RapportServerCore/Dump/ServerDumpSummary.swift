@@ -5,8 +5,11 @@ public struct ServerDumpSummary: Hashable, Sendable {
     public var records = 0
     public var conflicts = 0
     public var pushCommits = 0
+    /// Fields declared in workspaces' schemas (0 in dumps written before declarations existed).
+    public var declaredFields = 0
 
-    public init(workspaces: Int = 0, tokens: Int = 0, records: Int = 0, conflicts: Int = 0, pushCommits: Int = 0) {
+    public init(workspaces: Int = 0, tokens: Int = 0, records: Int = 0, conflicts: Int = 0, pushCommits: Int = 0, declaredFields: Int = 0) {
+        self.declaredFields = declaredFields
         self.workspaces = workspaces
         self.tokens = tokens
         self.records = records
@@ -21,6 +24,7 @@ public struct ServerDumpSummary: Hashable, Sendable {
         case .record: records += 1
         case .conflict: conflicts += 1
         case .pushCommit: pushCommits += 1
+        case .declaredField: declaredFields += 1
         }
     }
 }

@@ -38,6 +38,11 @@ package struct ServerDumpWriter {
             line = try Self.encode([
                 "type": .string("pushCommit"), "workspace": .string(workspace), "lastSequence": .integer(lastSequence), "tag": .string(tag),
             ], what: "the push commit ending at sequence \(lastSequence) of workspace '\(workspace)'")
+        case let .declaredField(workspace, entity, field, kind, newEntity, declared):
+            line = try Self.encode([
+                "type": .string("declaredField"), "workspace": .string(workspace), "entity": .string(entity), "field": .string(field),
+                "kind": .string(kind), "newEntity": .bool(newEntity), "declaredAt": .integer(declared),
+            ], what: "a declared field of workspace '\(workspace)'")
         }
         summary.count(row)
         return line
@@ -48,7 +53,7 @@ package struct ServerDumpWriter {
         try Self.encode([
             "type": .string("end"), "workspaces": .integer(Int64(summary.workspaces)), "tokens": .integer(Int64(summary.tokens)),
             "records": .integer(Int64(summary.records)), "conflicts": .integer(Int64(summary.conflicts)),
-            "pushCommits": .integer(Int64(summary.pushCommits)),
+            "pushCommits": .integer(Int64(summary.pushCommits)), "declaredFields": .integer(Int64(summary.declaredFields)),
         ], what: "the trailer")
     }
 

@@ -75,12 +75,14 @@ public struct PushPlan: Sendable {
 
     /// Plans `versions` against `stored` (every record among `keys(of: versions)` that the workspace
     /// holds, plus whatever earlier pushes of the same transaction wrote), starting at sequence `next`.
+    /// Versions are checked against `schema`, the workspace's (built-in plus declared fields and
+    /// entities): a field or entity it lacks is refused, with a message saying how to declare it.
     public init(_ versions: [RecordVersion], stored: [RecordKey: StoredRecord], next: Int64, now nowMillis: Int64,
-                clock: HybridLogicalClock = HybridLogicalClock()) {
+                clock: HybridLogicalClock = HybridLogicalClock(), schema: ReplicaSchema = .builtIn) {
         self.next = next
         current = stored
         outcomes.reserveCapacity(versions.count)
-        for version in versions { plan(version, clock: clock, now: nowMillis) }
+        for version in versions { plan(version, clock: clock, now: nowMillis, schema: schema) }
     }
 
     /// The records a backend must load before planning `versions`, without duplicates.
@@ -92,8 +94,8 @@ public struct PushPlan: Sendable {
     /// The records this plan leaves behind, for a later push planned in the same transaction.
     public var records: [RecordKey: StoredRecord] { current }
 
-    private mutating func plan(_ version: RecordVersion, clock: HybridLogicalClock, now nowMillis: Int64) {
-        if let problem = ReplicaCore.problem(with: version, clock: clock, now: nowMillis) {
+    private mutating func plan(_ version: RecordVersion, clock: HybridLogicalClock, now nowMillis: Int64, schema: ReplicaSchema) {
+        if let problem = ReplicaCore.problem(with: version, clock: clock, now: nowMillis, schema: schema, declareHint: ReplicaSchema.declareHint) {
             outcomes.append(.rejected(reason: problem.reason, message: problem.message))
             return
         }

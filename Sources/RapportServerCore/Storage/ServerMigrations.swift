@@ -63,5 +63,19 @@ enum ServerMigrations {
             INSERT INTO push_commit (workspace, last_sequence, tag)
                 SELECT name, next_sequence - 1, lower(hex(randomblob(8))) FROM workspace WHERE next_sequence > 1;
             """),
+        // What a workspace's schema adds to the built-in one (see `DeclaredField`), in order.
+        Migration(version: 4, name: "fields and entities declared per workspace", sql: """
+            CREATE TABLE workspace_field (
+                workspace TEXT NOT NULL REFERENCES workspace(name),
+                position INTEGER NOT NULL,
+                entity TEXT NOT NULL,
+                field TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                new_entity INTEGER NOT NULL,
+                declared_at INTEGER NOT NULL,
+                PRIMARY KEY (workspace, position),
+                UNIQUE (workspace, entity, field)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

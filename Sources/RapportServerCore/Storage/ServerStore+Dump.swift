@@ -31,6 +31,10 @@ extension ServerStore {
                                                       revokedAtMillis: row.isNull(5) ? nil : row.int64(5))))
                 }
                 for name in names {
+                    try each(db, "SELECT entity, field, kind, new_entity, declared_at FROM workspace_field WHERE workspace = ? ORDER BY position", name) { row in
+                        try write(writer.line(for: .declaredField(workspace: name, entity: row.string(0) ?? "", field: row.string(1) ?? "",
+                                                                  kind: row.string(2) ?? "", newEntity: row.int64(3) != 0, declaredAtMillis: row.int64(4))))
+                    }
                     try each(db, "SELECT sequence, entity, id, version FROM record WHERE workspace = ? ORDER BY sequence", name) { row in
                         try write(writer.line(for: .record(workspace: name, sequence: row.int64(0), entity: row.string(1) ?? "",
                                                            id: row.string(2) ?? "", version: row.textBytes(3) ?? [])))
@@ -119,6 +123,17 @@ extension ServerStore {
             try statement.bind(workspace, at: 1)
             try statement.bind(lastSequence, at: 2)
             try statement.bind(tag, at: 3)
+        case let .declaredField(workspace, entity, field, kind, newEntity, declared):
+            statement = try db.cachedStatement("""
+                INSERT INTO workspace_field (workspace, position, entity, field, kind, new_entity, declared_at)
+                VALUES (?1, (SELECT count(*) FROM workspace_field WHERE workspace = ?1), ?2, ?3, ?4, ?5, ?6)
+                """)
+            try statement.bind(workspace, at: 1)
+            try statement.bind(entity, at: 2)
+            try statement.bind(field, at: 3)
+            try statement.bind(kind, at: 4)
+            try statement.bind(newEntity, at: 5)
+            try statement.bind(declared, at: 6)
         }
         defer { statement.reset() }
         try statement.run()

@@ -53,7 +53,8 @@ extension ServerStore {
         for key in PushPlan.keys(of: versions) {
             if let record = try Self.load(db, workspace: workspace, key) { stored[key] = record }
         }
-        let plan = PushPlan(versions, stored: stored, next: first, now: nowMillis, clock: clock)
+        let schema = try ReplicaSchema.declared(try Self.declaredFields(db, workspace: workspace))
+        let plan = PushPlan(versions, stored: stored, next: first, now: nowMillis, clock: clock, schema: schema)
         try Self.forgetConflicts(db, workspace: workspace, settledBy: plan.resolutions)
         for record in plan.writes { try Self.save(db, workspace: workspace, version: record.version, sequence: record.sequence) }
         try Self.journal(db, workspace: workspace, plan.journal)
