@@ -7,7 +7,7 @@ struct RapportBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapport-bench",
         abstract: "Measure Rapport against raw SQLite on the same rows, in the same run.",
-        subcommands: [StoreBench.self, SyncBench.self, CodecBench.self, ServerBench.self, PushProfile.self, PostgresBench.self, TransportBench.self])
+        subcommands: [StoreBench.self, SyncBench.self, CodecBench.self, ServerBench.self, PushProfile.self, PostgresBench.self, TransportBench.self, LiveBench.self])
 }
 
 /// Peak resident memory so far, in MiB, of this process or of `pid` (Linux `VmHWM`; 0 where unavailable).

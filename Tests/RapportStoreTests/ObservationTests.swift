@@ -42,7 +42,7 @@ import Testing
         var hasEnded: Bool { lock.withLock { ended } }
 
         /// Waits until `count` values have come (true), or `seconds` have passed (false).
-        func waitFor(count: Int, seconds: Double = 5) async -> Bool {
+        func waitFor(count: Int, seconds: Double = 30) async -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
             while values.count < count {
                 if Date() > deadline { return false }
@@ -165,7 +165,7 @@ import Testing
         // its commits reach this one only through the file.
         let other = try Store.open(at: path("a"))
         try other.accounts.create(Account(id: "a1", name: "Written elsewhere"))
-        #expect(await collector.waitFor(count: 2, seconds: 3))
+        #expect(await collector.waitFor(count: 2, seconds: 30))
         #expect(collector.values.last == ["Written elsewhere"])
     }
 
@@ -202,7 +202,7 @@ import Testing
         })
         #expect(await collector.waitFor(count: 1))
         collector.task?.cancel()
-        let deadline = Date().addingTimeInterval(2)
+        let deadline = Date().addingTimeInterval(20)
         while !collector.hasEnded, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(collector.hasEnded, "a cancelled wait ends the sequence")
         try store.accounts.create(Account(id: "a1", name: "Acme"))
