@@ -138,6 +138,10 @@ public final class LiveSync: Sendable {
                     onReport(report)
                 }
                 control.set(try await restingState(store))
+            } catch let error as SyncError where error.message == SyncSession.gaveWay {
+                // Another sync of this replica (a `rapport sync` in a terminal) waits: let it in.
+                needsSync = true
+                try? await Task.sleep(for: .milliseconds(250))
             } catch let error as SyncError where error.code == .cancelled || Task.isCancelled {
                 needsSync = true
             } catch is CancellationError {
@@ -178,7 +182,7 @@ public final class LiveSync: Sendable {
             case .pulling: control.set(.pulling(done: progress.done))
             }
         }
-        let task = Task { try await sync.sync(pushing: !interruptible) }
+        let task = Task { try await sync.sync(pushing: !interruptible, yieldingToWaiters: interruptible) }
         control.setInFlight(task, interruptible: interruptible)
         defer { control.setInFlight(nil, interruptible: false) }
         return try await withTaskCancellationHandler {

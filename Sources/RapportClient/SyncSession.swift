@@ -50,9 +50,32 @@ public final class SyncSession: Sendable {
 
     /// A sync; without `pushing`, a pull only (a live sync's long poll, which must not send edits
     /// before their debounce has passed).
-    func sync(pushing: Bool) async throws -> SyncReport {
+    func sync(pushing: Bool, yieldingToWaiters: Bool = false) async throws -> SyncReport {
         let lock = try await ReplicaSyncLock.acquire(storePath: store.path, timeout: options.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
+        guard yieldingToWaiters, let lock else { return try await syncHoldingLock(pushing: pushing) }
+        // A live sync's long poll gives way to a sync that waits for this replica: it ends as if
+        // cancelled (nothing is half-applied) and lets the other one in.
+        return try await withThrowingTaskGroup(of: SyncReport?.self) { group in
+            group.addTask { try await self.syncHoldingLock(pushing: pushing) }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .milliseconds(200))
+                    if lock.othersAreWaiting() { throw SyncError(.cancelled, Self.gaveWay) }
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let report = result { return report }
+            }
+            throw SyncError(.cancelled, "the sync was cancelled")
+        }
+    }
+
+    /// The message of a live sync's long poll that ended to let a waiting sync in.
+    static let gaveWay = "gave way to another sync of this replica"
+
+    private func syncHoldingLock(pushing: Bool) async throws -> SyncReport {
         let started = Date()
         var report = SyncReport()
         do {

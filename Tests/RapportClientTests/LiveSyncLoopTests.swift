@@ -330,6 +330,33 @@ import Testing
         }
     }
 
+    @Test func aLiveSyncsLongPollGivesWayToAOneShotSyncOfTheSameReplica() async throws {
+        try await LiveServer.run(in: replicas.directory) { server in
+            let a = try replicas.make("a")
+            var options = fast()
+            options.longPoll = 25
+            let liveA = live(a, server.transport(), options)
+            let log = StateLog(liveA)
+            let run = Task { await liveA.run() }
+            #expect(await log.waitFor { $0 == .idle } != nil)
+            try await Task.sleep(for: .milliseconds(300))
+            // Another `Store` on the file, as `rapport sync` in a terminal would open it.
+            let terminal = try replicas.reopen("a")
+            var oneShot = SyncOptions(retry: .none)
+            oneShot.lockTimeout = 20
+            let started = Date()
+            _ = try await session(terminal, server.transport(), oneShot).sync()
+            #expect(Date().timeIntervalSince(started) < 20, "it got in long before the 25 s long poll ended")
+            // The live sync carries on afterwards.
+            try a.accounts.create(Account(id: "acme", name: "Acme"))
+            let drained = try await within(seconds: 30) { try await eventually(a) { try $0.info().pendingChanges == 0 } }
+            #expect(drained == true)
+            run.cancel()
+            _ = await run.value
+            try await Task.sleep(for: .milliseconds(25_500))
+        }
+    }
+
     @Test func aSyncThatWaitsTooLongForAnotherSaysWhoHoldsIt() async throws {
         try await LiveServer.run(in: replicas.directory) { server in
             let a = try replicas.make("a")
