@@ -21,7 +21,8 @@ extension Sync {
                                "inserted": report.inserted, "updated": report.updated, "conflicts": report.conflicts,
                                "rejected": report.rejected.count, "fullResync": report.fullResync])
             } else {
-                emitLine("\(clockNow()) \(summary(report))")
+                // The duration would include the long poll's wait: left out.
+                emitLine("\(clockNow()) " + summary(report).replacingOccurrences(of: #" \[[0-9.]+ s\]$"#, with: "", options: .regularExpression))
             }
         }
         if !json { emitLine("\(clockNow()) watching \(url.absoluteString) workspace \(workspace) for \(options.path); Ctrl-C stops") }
