@@ -93,7 +93,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportClient", "RapportServerCore"], swiftSettings: strict),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore", "RapportServerCore"], swiftSettings: strict),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore", "RapportModel", "RapportServerCore"], swiftSettings: strict),
     ]
 )
 

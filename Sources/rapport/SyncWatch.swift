@@ -34,9 +34,9 @@ extension Sync {
                 case .offline(let reason, let retryAt):
                     guard !wasOffline else { continue }
                     wasOffline = true
-                    say(json, "offline", "\(reason); retrying (next at \(clockNow(retryAt)))", reason: reason)
+                    say(json, "offline", "offline: \(reason); retrying (next at \(clockNow(retryAt)))", reason: reason)
                 case .blocked(let reason, let setAside, _):
-                    say(json, "blocked", reason + (setAside.isEmpty ? "" : " (see `rapport rejections`)"), reason: reason)
+                    say(json, "blocked", "blocked: " + reason + (setAside.isEmpty ? "" : " (see `rapport status`)"), reason: reason)
                 case .idle where wasOffline:
                     wasOffline = false
                     say(json, "online", "back online, in sync")
