@@ -254,6 +254,31 @@ import Testing
         }
     }
 
+    @Test func recordsSetAsideShowAsBlockedWhileTheRestSyncs() async throws {
+        try await LiveServer.run(in: replicas.directory) { server in
+            let a = try replicas.make("a"), b = try replicas.make("b")
+            // A record a server refused earlier (PushRun sets such records aside; see
+            // SyncSessionTests): a person must fix it, and the live state says so.
+            try a.accounts.create(Account(id: "refused", name: "Refused"))
+            let token = try #require(try a.pendingChanges().first?.token)
+            try a.setAside(token, reason: "invalid_value", message: "account.name must be a string")
+            try a.accounts.create(Account(id: "fine", name: "Fine"))
+            let liveA = live(a, server.transport())
+            let log = StateLog(liveA)
+            let run = Task { await liveA.run() }
+            let blocked = await log.waitFor { if case .blocked(_, let setAside, nil) = $0 { !setAside.isEmpty } else { false } }
+            if case .blocked(let reason, let setAside, _)? = blocked {
+                #expect(setAside.map(\.id) == ["refused"])
+                #expect(reason.contains("set aside"))
+            } else {
+                Issue.record("expected blocked with a record set aside, got \(log.all)")
+            }
+            _ = try await session(b, server.transport()).sync()
+            #expect(try b.accounts.get(id: "fine") != nil, "the rest kept syncing")
+            await stop(run)
+        }
+    }
+
     @Test func cancellingTheTaskStopsALongPollPromptly() async throws {
         try await LiveServer.run(in: replicas.directory) { server in
             let a = try replicas.make("a")
