@@ -97,9 +97,16 @@ public final class LiveSync: Sendable {
             let outbox = store.observe { try $0.outboxState() }.removeDuplicates()
             var first = true
             do {
+                // The newest local change already handed to a sync: the outbox can look changed
+                // without a new edit (a sync's own commits), and that needs no push.
+                var handled: Int64 = 0
                 for try await state in outbox {
-                    if first { first = false; continue }
-                    guard state.pending > 0 else { continue }
+                    if first {
+                        first = false
+                        handled = state.lastChange
+                        continue
+                    }
+                    guard state.pending > 0, state.lastChange > handled else { continue }
                     // Debounce: push once edits have paused for `debounce`, or after `maxDebounce`
                     // of continuous typing, so a burst of edits goes in one push.
                     var latest = state.lastChange
@@ -110,6 +117,7 @@ public final class LiveSync: Sendable {
                         if now == latest || ContinuousClock.now >= deadline { break }
                         latest = now
                     }
+                    handled = latest
                     control.kick(wakeBackoff: false)
                 }
             } catch {}
@@ -129,7 +137,9 @@ public final class LiveSync: Sendable {
             do {
                 // Unless this is the first sync, a retry, or someone asked (a local edit after its
                 // debounce, syncNow), hold a long poll open, which any of those interrupts.
-                let waiting = !needsSync && !control.takeKick()
+                // A kick is consumed here either way: one that came before this sync is served by it.
+                let kicked = control.takeKick()
+                let waiting = !needsSync && !kicked
                 if waiting { control.set(try await restingState(store)) }
                 let report = try await cycle(wait: waiting ? options.longPoll : 0, interruptible: waiting)
                 failures = 0
