@@ -26,6 +26,8 @@ let package = Package(
         // Server side only: `GET /metrics` in Prometheus text format (RapportServer).
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Documentation only: `swift package generate-documentation` (scripts/docs.sh); links into no target.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),

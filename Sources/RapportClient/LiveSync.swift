@@ -60,8 +60,12 @@ public final class LiveSync: Sendable {
     private let control: Control
     private let onReport: @Sendable (SyncReport) -> Void
 
-    /// - Parameter onReport: Called after each sync that moved something (pushed or pulled
-    ///   records, or settled conflicts), on the sync's task; keep it quick.
+    /// - Parameters:
+    ///   - session: The one-shot sync this runs again and again: its store, transport, workspace
+    ///     and options.
+    ///   - options: Debounce, long poll and backoff.
+    ///   - onReport: Called after each sync that moved something (pushed or pulled records, or
+    ///     settled conflicts), on the sync's task; keep it quick.
     public init(session: SyncSession, options: LiveSyncOptions = LiveSyncOptions(),
                 onReport: @escaping @Sendable (SyncReport) -> Void = { _ in }) {
         self.session = session

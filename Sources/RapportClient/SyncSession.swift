@@ -31,8 +31,13 @@ public final class SyncSession: Sendable {
     public let options: SyncOptions
     private let progress: @Sendable (SyncProgress) -> Void
 
-    /// - Parameter progress: Called after every push batch and pulled page, on the sync's task;
-    ///   keep it quick (print a line, update a model).
+    /// - Parameters:
+    ///   - store: The replica to sync.
+    ///   - transport: How requests reach the server; `makeTransport(server:token:timeout:)` picks one.
+    ///   - workspace: The workspace on the server, which the transport's token must grant.
+    ///   - options: Batch and page sizes, retries, long polling, compression.
+    ///   - progress: Called after every push batch and pulled page, on the sync's task; keep it
+    ///     quick (print a line, update a model).
     public init(store: Store, transport: any Transport, workspace: String, options: SyncOptions = SyncOptions(),
                 progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) {
         self.store = store

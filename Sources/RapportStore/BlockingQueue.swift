@@ -11,8 +11,10 @@ public final class BlockingQueue: Sendable {
     private let queue: DispatchQueue
     private let key = DispatchSpecificKey<Bool>()
 
-    /// - Parameter concurrent: run items side by side on several threads instead of one at a time
-    ///   (for a backend with a pool of connections).
+    /// - Parameters:
+    ///   - label: The dispatch queue's label, as debuggers and crash reports show it.
+    ///   - concurrent: Run items side by side on several threads instead of one at a time
+    ///     (for a backend with a pool of connections).
     public init(label: String, concurrent: Bool = false) {
         queue = DispatchQueue(label: label, qos: .userInitiated, attributes: concurrent ? .concurrent : [])
         queue.setSpecific(key: key, value: true)

@@ -4,7 +4,7 @@ import RapportModel
 
 /// A stored entity of which at most one live record should exist per natural key.
 ///
-/// New records get `naturalID` as their id (the same on every device, see ``NaturalID``), so two
+/// New records get `naturalID` as their id (the same on every device, see ``/RapportModel/NaturalID``), so two
 /// devices creating "the same" record write one record and conflict per field. Write them with
 /// `save` (create, update or restore), never `create`. Databases written before natural ids may
 /// still hold several records with one key; reads that need one (``Store/distinct(_:where:equals:)``,
