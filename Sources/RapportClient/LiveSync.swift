@@ -145,6 +145,7 @@ public final class LiveSync: Sendable {
                 let kicked = control.takeKick()
                 let waiting = !needsSync && !kicked
                 if waiting { control.set(try await restingState(store)) }
+                let started = ContinuousClock.now
                 let report = try await cycle(wait: waiting ? options.longPoll : 0, interruptible: waiting)
                 failures = 0
                 needsSync = false
@@ -152,6 +153,12 @@ public final class LiveSync: Sendable {
                     onReport(report)
                 }
                 control.set(try await restingState(store))
+                // A long poll answered at once with nothing (a proxy that does not hold requests,
+                // a server that ignores `wait`) would make this loop ask without pause: wait out
+                // the rest of a second, which an edit's kick or syncNow still cuts short.
+                if waiting, report.pulled == 0, ContinuousClock.now - started < .seconds(1) {
+                    await control.sleep(until: Date().addingTimeInterval(1), wokenByEdits: true)
+                }
             } catch let error as SyncError where error.message == SyncSession.gaveWay {
                 // Another sync of this replica (a `rapport sync` in a terminal) waits: let it in.
                 needsSync = true
@@ -230,6 +237,8 @@ extension LiveSync {
         private var inFlight: (task: Task<SyncReport, any Error>, interruptible: Bool)?
         private var sleeper: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
         private var sleeps: UInt64 = 0
+        /// Whether the current sleep ends on a local edit's kick too (not a backoff's).
+        private var sleeperWokenByEdits = false
         /// `syncNow()` or `resume()` came while no one slept: the next sleep returns at once.
         private var wakeRequested = false
         private var subscribers: [UUID: AsyncStream<LiveSyncState>.Continuation] = [:]
@@ -275,13 +284,13 @@ extension LiveSync {
             let (task, wake) = lock.withLock { () -> (Task<SyncReport, any Error>?, CheckedContinuation<Void, Never>?) in
                 kicked = true
                 let task = inFlight?.interruptible == true ? inFlight?.task : nil
-                guard wakeBackoff, !paused else { return (task, nil) }
-                guard let current = sleeper else {
-                    wakeRequested = true
-                    return (task, nil)
+                guard !paused else { return (task, nil) }
+                if let current = sleeper, wakeBackoff || sleeperWokenByEdits {
+                    sleeper = nil
+                    return (task, current.continuation)
                 }
-                sleeper = nil
-                return (task, current.continuation)
+                if wakeBackoff, sleeper == nil { wakeRequested = true }
+                return (task, nil)
             }
             task?.cancel()
             wake?.resume()
@@ -318,17 +327,19 @@ extension LiveSync {
 
         /// Sleeps until `date` (nil: until woken), or until `syncNow()`, `resume()` or the task's
         /// cancellation wakes it.
-        func sleep(until date: Date?) async {
+        func sleep(until date: Date?, wokenByEdits: Bool = false) async {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let id = lock.withLock { () -> UInt64? in
                         if Task.isCancelled || (date == nil && !paused) { return nil }
+                        if wokenByEdits, kicked { return nil }
                         if wakeRequested {
                             wakeRequested = false
                             return nil
                         }
                         sleeps += 1
                         sleeper = (sleeps, continuation)
+                        sleeperWokenByEdits = wokenByEdits
                         return sleeps
                     }
                     guard let id else { continuation.resume(); return }

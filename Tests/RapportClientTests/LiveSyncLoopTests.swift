@@ -279,6 +279,27 @@ import Testing
         }
     }
 
+    @Test func aServerThatAnswersLongPollsAtOnceIsNotAskedInATightLoop() async throws {
+        // The in-process server core answers at once whatever `wait` says, like a proxy that does
+        // not hold requests open.
+        let server = try TestServer()
+        let a = try replicas.make("a")
+        let liveA = live(a, server)
+        let log = StateLog(liveA)
+        let run = Task { await liveA.run() }
+        #expect(await log.waitFor { $0 == .idle } != nil)
+        let before = server.requests.count
+        try await Task.sleep(for: .seconds(3))
+        let asked = server.requests.count - before
+        #expect(asked <= 10, "\(asked) requests in 3 s: the loop did not pause")
+        // An edit still goes out at once, not after the pause.
+        try a.accounts.create(Account(id: "acme", name: "Acme"))
+        let drained = try await within(seconds: 30) { try await eventually(a) { try $0.info().pendingChanges == 0 } }
+        #expect(drained == true)
+        run.cancel()
+        _ = await run.value
+    }
+
     @Test func cancellingTheTaskStopsALongPollPromptly() async throws {
         try await LiveServer.run(in: replicas.directory) { server in
             let a = try replicas.make("a")
