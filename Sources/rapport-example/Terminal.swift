@@ -35,9 +35,8 @@ struct Terminal {
     /// Calls `stop`, once, on SIGINT or SIGTERM instead of dying mid-frame with the terminal
     /// still on the alternate screen; after that, a second Ctrl-C quits at once.
     ///
-    /// A handler that writes to a pipe (the one safe thing a handler can do), read by a thread of
-    /// its own. Not `signal(SIG_IGN)` plus a `DispatchSource`: on Linux the source blocks the
-    /// signal in one thread only, and the one the kernel picks may discard it (a lost Ctrl-C).
+    /// The handler only writes a byte to a pipe (about the only thing a signal handler may
+    /// safely do); a thread of its own reads it and does the rest.
     static func onInterrupt(_ stop: @escaping @Sendable () -> Void) {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return }
