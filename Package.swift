@@ -77,6 +77,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The example app (README, "A live screen"): only what an iOS app links, plus its flags.
+        .executableTarget(
+            name: "rapport-example",
+            dependencies: ["RapportModel", "RapportStore", "RapportClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
         .executableTarget(name: "rapport-crashtest", dependencies: ["RapportStore"], swiftSettings: strict),
         .testTarget(name: "RapportModelTests", dependencies: ["RapportModel"], swiftSettings: strict),
         .testTarget(name: "RapportMergeTests", dependencies: ["RapportMerge"], swiftSettings: strict),
