@@ -27,10 +27,7 @@ public struct SyncService: Sendable {
     /// The answer to `GET /v1/workspaces/{workspace}/schema` (`workspace` already authorized).
     public func schema(workspace: String) throws -> SchemaResponse {
         let schema = try storage.workspaceSchema(workspace)
-        let declared = schema.additions.flatMap { addition in
-            addition.fields.map { SchemaResponse.Field(entity: addition.entity, field: $0.name, kind: $0.kind.name ?? "", newEntity: addition.isNewEntity) }
-        }
-        return SchemaResponse(workspace: workspace, declared: declared)
+        return SchemaResponse(workspace: workspace, declared: schema.additions.flatMap(DeclaredField.rows))
     }
 
     // MARK: authorization

@@ -26,15 +26,9 @@ struct LiveBench: AsyncParsableCommand {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let serverPath = directory.appendingPathComponent("server.db").path
-        let secret: String
-        do {
-            let server = try ServerStore.open(at: serverPath, create: true)
-            _ = try server.addWorkspace("team")
-            let (id, generated) = TokenSecrets.generate()
-            _ = try server.addToken(id: id, workspace: "team", label: "bench", secretHash: TokenSecrets.hash(generated))
-            secret = generated
-            server.close()
-        }
+        let (server, secrets) = try makeServerDatabase(at: serverPath, workspaces: ["team"])
+        server.close()
+        let secret = secrets["team"]!
         let child = try startRapportServer(databasePath: serverPath)
         defer { child.process.terminate(); child.process.waitUntilExit() }
         let url = URL(string: "http://127.0.0.1:\(child.port)")!

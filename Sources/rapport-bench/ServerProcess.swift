@@ -1,4 +1,5 @@
 import Foundation
+import RapportServer
 
 /// Starts `rapport serve` (built next to this program) on a free port and waits until it listens.
 func startRapportServer(databasePath: String) throws -> (process: Process, port: Int) {
@@ -27,4 +28,18 @@ func startRapportServer(arguments database: [String]) throws -> (process: Proces
             return (process, port)
         }
     }
+}
+
+/// A new server database at `path` with these workspaces and one token each; returns the open
+/// store (for fixtures written straight into it) and each workspace's token.
+func makeServerDatabase(at path: String, workspaces: [String]) throws -> (ServerStore, secrets: [String: String]) {
+    let server = try ServerStore.open(at: path, create: true)
+    var secrets: [String: String] = [:]
+    for workspace in workspaces {
+        _ = try server.addWorkspace(workspace)
+        let (id, secret) = TokenSecrets.generate()
+        _ = try server.addToken(id: id, workspace: workspace, label: "bench", secretHash: TokenSecrets.hash(secret))
+        secrets[workspace] = secret
+    }
+    return (server, secrets)
 }

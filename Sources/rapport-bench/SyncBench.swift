@@ -25,15 +25,8 @@ struct SyncBench: AsyncParsableCommand {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let serverPath = directory.appendingPathComponent("server.db").path
-        let server = try ServerStore.open(at: serverPath, create: true)
         // One token per workspace: a token only ever reaches its own workspace.
-        var secrets: [String: String] = [:]
-        for workspace in ["plain", "gzip", "small", "large"] {
-            _ = try server.addWorkspace(workspace)
-            let (id, secret) = TokenSecrets.generate()
-            _ = try server.addToken(id: id, workspace: workspace, label: "bench", secretHash: TokenSecrets.hash(secret))
-            secrets[workspace] = secret
-        }
+        let (server, secrets) = try makeServerDatabase(at: serverPath, workspaces: ["plain", "gzip", "small", "large"])
         // Delta-pull fixtures are written straight into the server's store (HTTP would only slow the setup).
         try Self.populate(server, workspace: "small", count: small)
         try Self.populate(server, workspace: "large", count: large)

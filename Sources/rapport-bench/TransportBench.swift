@@ -25,14 +25,7 @@ struct TransportBench: AsyncParsableCommand {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let serverPath = directory.appendingPathComponent("server.db").path
-        let server = try ServerStore.open(at: serverPath, create: true)
-        var secrets: [String: String] = [:]
-        for workspace in ["idle", "pulls"] {
-            _ = try server.addWorkspace(workspace)
-            let (id, secret) = TokenSecrets.generate()
-            _ = try server.addToken(id: id, workspace: workspace, label: "bench", secretHash: TokenSecrets.hash(secret))
-            secrets[workspace] = secret
-        }
+        let (server, secrets) = try makeServerDatabase(at: serverPath, workspaces: ["idle", "pulls"])
         try SyncBench.populate(server, workspace: "pulls", count: 0)
         let child = try startRapportServer(databasePath: serverPath)
         defer { child.process.terminate(); child.process.waitUntilExit() }

@@ -1,4 +1,5 @@
 import Foundation
+import RapportProtocol
 import RapportStore
 
 /// One field a workspace's schema declares beyond the built-in ones, as both backends store it:
@@ -7,20 +8,9 @@ import RapportStore
 /// A workspace's schema is the built-in one plus its declared fields, in declaration order
 /// (`ReplicaSchema.declared(_:)`). Declarations only ever add: a field once declared stays, since
 /// records already carry it.
-public struct DeclaredField: Hashable, Sendable {
-    public var entity: String
-    public var field: String
-    /// An addable kind's name (`EntitySchema.Kind.addable`).
-    public var kind: String
-    public var newEntity: Bool
+public typealias DeclaredField = SchemaResponse.Field
 
-    public init(entity: String, field: String, kind: String, newEntity: Bool) {
-        self.entity = entity
-        self.field = field
-        self.kind = kind
-        self.newEntity = newEntity
-    }
-
+extension DeclaredField {
     /// The rows that declare `addition`.
     public static func rows(of addition: SchemaAddition) -> [DeclaredField] {
         addition.fields.map { DeclaredField(entity: addition.entity, field: $0.name, kind: $0.kind.name ?? "", newEntity: addition.isNewEntity) }
