@@ -57,16 +57,6 @@ import Testing
         var history: [String] { lock.withLock { texts } }
     }
 
-    /// Waits (briefly) until `condition` holds.
-    func eventually(seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return try condition()
-    }
-
     @Test func theArticlesStoreWritesAndObservationWorkAsItSays() async throws {
         let path = replicas.directory.appendingPathComponent("phone.rapport").path
         let schema = ReplicaSchema.builtIn

@@ -58,12 +58,8 @@ import Testing
         var all: [LiveSyncState] { lock.withLock { states } }
 
         func waitFor(seconds: Double = 30, _ predicate: (LiveSyncState) -> Bool) async -> LiveSyncState? {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if let found = all.last(where: predicate) { return found }
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-            return nil
+            guard await RapportClientTests.eventually(seconds: seconds, { all.contains(where: predicate) }) else { return nil }
+            return all.last(where: predicate)
         }
 
         deinit { task?.cancel() }

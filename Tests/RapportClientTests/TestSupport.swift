@@ -52,3 +52,21 @@ final class ProgressLog: @unchecked Sendable {
         return entries
     }
 }
+
+/// Polls `condition` every 10 ms until it holds (true) or the wait has run out (false).
+///
+/// The wait runs out only once `seconds` have passed *and* it has polled `seconds / 10 ms` times.
+/// Wall time alone is not enough on a loaded machine: while other tests hold every thread of the
+/// cooperative pool (one per core, two here), neither this loop nor the work it waits for runs,
+/// and a deadline could pass without either having had a turn.
+func eventually(seconds: Double = 30, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    let pollsNeeded = Int(seconds * 100)
+    var polls = 0
+    while Date() < deadline || polls < pollsNeeded {
+        if try condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+        polls += 1
+    }
+    return try condition()
+}

@@ -13,10 +13,12 @@ struct SimulationTests {
     @Test("random schedules with lost, duplicated and reordered deliveries, skewed clocks, crashes and a restored backup all converge without losing writes")
     func randomSchedulesConverge() async throws {
         var failures: [String] = []
-        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.schedules)) {
-            let report = try await Simulation(options: .mixed(seed: seed)).run()
-            if !report.passed {
-                failures.append("seed \(seed): \(report.divergence ?? "") \(report.lostWrites.joined(separator: "; "))")
+        try await withTaskExecutorPreference(ThreadExecutor(name: "simulation")) {
+            for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.schedules)) {
+                let report = try await Simulation(options: .mixed(seed: seed)).run()
+                if !report.passed {
+                    failures.append("seed \(seed): \(report.divergence ?? "") \(report.lostWrites.joined(separator: "; "))")
+                }
             }
         }
         #expect(failures.isEmpty, "\(failures.count) of \(Self.schedules) schedules failed:\n\(failures.prefix(10).joined(separator: "\n"))")
@@ -32,12 +34,14 @@ struct SimulationTests {
           .enabled(if: postgres != nil, "needs RAPPORT_TEST_POSTGRES"))
     func randomSchedulesConvergeOnPostgres() async throws {
         var failures: [String] = []
-        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.postgresSchedules)) {
-            var options = SimulationOptions.mixed(seed: seed)
-            options.postgresURL = Self.postgres
-            let report = try await Simulation(options: options).run()
-            if !report.passed {
-                failures.append("seed \(seed): \(report.divergence ?? "") \(report.lostWrites.joined(separator: "; "))")
+        try await withTaskExecutorPreference(ThreadExecutor(name: "simulation-postgres")) {
+            for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.postgresSchedules)) {
+                var options = SimulationOptions.mixed(seed: seed)
+                options.postgresURL = Self.postgres
+                let report = try await Simulation(options: options).run()
+                if !report.passed {
+                    failures.append("seed \(seed): \(report.divergence ?? "") \(report.lostWrites.joined(separator: "; "))")
+                }
             }
         }
         #expect(failures.isEmpty, "\(failures.count) of \(Self.postgresSchedules) schedules failed on PostgreSQL (replay: rapport simulate --mixed --postgres URL --seed S):\n\(failures.prefix(10).joined(separator: "\n"))")

@@ -41,12 +41,17 @@ import Testing
         var values: [Value] { lock.withLock { collected } }
         var hasEnded: Bool { lock.withLock { ended } }
 
-        /// Waits until `count` values have come (true), or `seconds` have passed (false).
+        /// Waits until `count` values have come (true), or `seconds` have passed and it has
+        /// looked `seconds / 5 ms` times (false): wall time alone can pass on a loaded machine
+        /// while other tests hold every thread of the cooperative pool and nothing here runs.
         func waitFor(count: Int, seconds: Double = 30) async -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
+            let looksNeeded = Int(seconds * 200)
+            var looks = 0
             while values.count < count {
-                if Date() > deadline { return false }
+                if Date() > deadline, looks >= looksNeeded { return false }
                 try? await Task.sleep(for: .milliseconds(5))
+                looks += 1
             }
             return true
         }
