@@ -47,7 +47,7 @@ struct PushRun {
         // next read starts after them, so they never hide the entries behind them. A record written
         // during the sync is queued anew with a later number and is pushed in a later round.
         var after: Int64 = 0
-        // Up to `pipelineDepth` batches are in flight while the next is read and encoded and the
+        // Up to `options.pipelineDepth` batches are in flight while the next is read and encoded and the
         // oldest answer is recorded: the server merges (and syncs to disk, sharing one commit
         // between batches that arrive together) while this replica prepares or acknowledges
         // others, instead of each side waiting for the other. Batches are independent (one
@@ -75,7 +75,7 @@ struct PushRun {
                 let body = envelope.body(batch.map(\.json))
                 let request = Task { [api] in try await api.push(body: body) }
                 inFlight.append(InFlight(batch: batch, request: request))
-                if inFlight.count >= Self.pipelineDepth {
+                if inFlight.count >= max(1, options.pipelineDepth) {
                     try await record(inFlight.removeFirst(), envelope: envelope, into: &report)
                 }
                 start = end
@@ -83,9 +83,6 @@ struct PushRun {
         }
         while !inFlight.isEmpty { try await record(inFlight.removeFirst(), envelope: envelope, into: &report) }
     }
-
-    /// Batches sent before the oldest answer is waited for.
-    static let pipelineDepth = 3
 
     /// A push sent and not yet answered.
     private struct InFlight {

@@ -26,6 +26,11 @@ public struct SyncOptions: Sendable, Hashable {
     /// Seconds a sync waits for another sync of the same replica (this process or another) to
     /// finish before it gives up with `SyncError.Code.busy`. Syncs of one replica never overlap.
     public var lockTimeout: TimeInterval = 60
+    /// Push batches sent before the oldest answer is waited for (at least 1). Three keep a fast
+    /// link and the server busy; pipelined batches may reach the server in any order. With 1 a
+    /// batch is sent only once the one before it is answered, so the server sees them in order
+    /// (the simulator's exact replays use it).
+    public var pipelineDepth = 3
 
     public init(maxBatchCount: Int = 2_000, maxBatchBytes: Int = 2 << 20, pageSize: Int = 1_000,
                 retry: RetryPolicy = RetryPolicy(), wait: Int = 0) {

@@ -143,6 +143,7 @@ public struct Simulation {
                                           pageSize: full ? 500 : Int.random(in: 1...40, using: &rng),
                                           retry: RetryPolicy(attempts: 1, baseDelay: 0, maxDelay: 0))
             syncOptions.wait = 0
+            syncOptions.pipelineDepth = options.pipelineDepth
             let transport = FaultyTransport(InProcessTransport(service: SyncService(storage: server), token: secret), seed: rng.next(),
                                             drop: full ? 0 : options.drop, duplicate: full ? 0 : options.duplicate,
                                             budget: full ? nil : Int.random(in: 1...4, using: &rng))

@@ -1,8 +1,11 @@
 import Foundation
+import RapportClient
 
 /// The knobs of one simulated schedule. Everything random comes from `seed`, and device clocks
 /// read simulated time, so a seed replays the same schedule (replica ids, epochs and commit tags
-/// are still random, which changes only tie-breaks between equal stamps).
+/// are still random, which changes only tie-breaks between equal stamps), as long as pushes are
+/// not pipelined (`pipelineDepth` 1): pipelined batches race to the server, and on a loaded
+/// machine they can arrive in another order in a replay.
 public struct SimulationOptions: Sendable, Hashable {
     public var replicas = 3
     public var ops = 1_000
@@ -27,6 +30,8 @@ public struct SimulationOptions: Sendable, Hashable {
     /// earlier (`rapport server export`/`import`): the same epoch with a shorter history, as a
     /// database restored from last night's backup.
     public var postgresURL: String?
+    /// Push batches in flight at once in each sync (`SyncOptions.pipelineDepth`); 1 for exact replays.
+    public var pipelineDepth = SyncOptions().pipelineDepth
 
     public init() {}
 

@@ -18,6 +18,7 @@ struct Simulate: AsyncParsableCommand {
     @Flag(help: "Restore one replica from an old copy of its file part-way through.") var restoreBackup = false
     @Flag(help: "Restore the server from an old copy of its database part-way through.") var restoreServer = false
     @Flag(help: "Vary the shape by seed as CI does (2–6 replicas, 40–100 ops, a replica restored from backup every 4th seed, the server every 4th seed from 2); --replicas, --ops, --restore-backup and --restore-server are then ignored.") var mixed = false
+    @Option(help: "Push batches in flight at once in each sync (1–8); 1 makes a replay exact even on a loaded machine.") var pipelineDepth = 3
     @Flag(help: "Print JSON.") var json = false
     @Option(help: ArgumentHelp("Run the server on this PostgreSQL database (a throwaway schema per schedule) instead of a SQLite file.",
                                valueName: "url")) var postgres: String?
@@ -28,6 +29,7 @@ struct Simulate: AsyncParsableCommand {
         for (name, p) in [("--drop", drop), ("--duplicate", duplicate), ("--crash", crash)] where !(0...1).contains(p) {
             throw ValidationError("\(name) is a probability between 0 and 1, e.g. \(name) 0.1")
         }
+        guard (1...8).contains(pipelineDepth) else { throw ValidationError("--pipeline-depth must be between 1 and 8, e.g. --pipeline-depth 1 for an exact replay") }
         guard skewMs >= 0, skewMs < 86_400_000 else { throw ValidationError("--skew-ms must be between 0 and 86399999 (the server refuses stamps over 24 h ahead)") }
     }
 
@@ -48,6 +50,7 @@ struct Simulate: AsyncParsableCommand {
             options.skewMillis = skewMs
             options.crash = crash
             options.postgresURL = postgres
+            options.pipelineDepth = pipelineDepth
             let report: SimulationReport
             do { report = try await Simulation(options: options).run() } catch { throw describe(error) }
             totals.ops += report.ops; totals.writes += report.writes; totals.syncs += report.syncs

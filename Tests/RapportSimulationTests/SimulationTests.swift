@@ -54,6 +54,7 @@ struct SimulationTests {
         options.replicas = 4
         options.ops = 400
         options.skewMillis = 0
+        options.pipelineDepth = 1  // pipelined pushes race to the server: a replay may see another order
         let first = try await Simulation(options: options).run()
         let second = try await Simulation(options: options).run()
         #expect(first.passed, "seed 42: \(first.divergence ?? "") \(first.lostWrites)")
