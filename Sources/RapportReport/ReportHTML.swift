@@ -99,7 +99,9 @@ public enum ReportHTML {
         var body = "<div class=\"figures\">"
         body += figure("overall-score", "Overall score", HTML.number(report.overall), "big")
         body += figure("coverage", "Coverage", HTML.number(report.coverage * 100, digits: 0) + " %")
-        body += figure("weight-set", "Weight set", report.weightSetID)
+        let set = data.trend.first { $0.period == data.period }?.weightSet
+        let weights = set.map { "from " + HTML.day($0.effectiveFrom) + ($0.reason.isEmpty ? "" : ": " + $0.reason) } ?? report.weightSetID
+        body += figure("weight-set", "Weights in force", weights)
         body += "</div>\n<p class=\"note\">Each measured objective: raw value → normalised score (0–100) → weight → contribution "
             + "(weight × score ÷ the weight of the measured objectives). Coverage is the share of the weight that was measured.</p>\n"
         body += table(["Objective", "Key", "Measurement", "Normalised", "Weight", "Share", "Contribution"], report.lines.map { line in

@@ -7,12 +7,14 @@ enum TrendChart {
     static let width = 760.0
     static let height = 300.0
     private static let left = 44.0, right = 20.0, top = 44.0, bottom = 40.0
+    /// Space between the axis and the first and last period, so their labels fit.
+    private static let inset = 40.0
 
     static func svg(_ points: [ReportData.TrendPoint], highlight: Period) -> String {
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
-        let step = points.count > 1 ? plotWidth / Double(points.count - 1) : 0
-        func x(_ index: Int) -> Double { points.count > 1 ? left + Double(index) * step : left + plotWidth / 2 }
+        let step = points.count > 1 ? (plotWidth - 2 * inset) / Double(points.count - 1) : 0
+        func x(_ index: Int) -> Double { points.count > 1 ? left + inset + Double(index) * step : left + plotWidth / 2 }
         func y(_ score: Double) -> Double { top + plotHeight * (1 - min(max(score, 0), 100) / 100) }
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
@@ -33,7 +35,10 @@ enum TrendChart {
             let reason = set.reason.isEmpty ? "new weights" : set.reason
             out += "<g class=\"weight-change\"><title>\(HTML.escape("Weights from \(HTML.day(set.effectiveFrom)): \(reason)"))</title>"
             out += "<line x1=\"\(f(x(index)))\" y1=\"\(f(top - 8))\" x2=\"\(f(x(index)))\" y2=\"\(f(top + plotHeight))\"/>"
-            out += "<text x=\"\(f(x(index) + 4))\" y=\"\(f(top - 12))\">\(HTML.escape("weights: " + RelationshipGrid.truncated(reason, to: 36)))</text></g>\n"
+            // The label reads away from the nearer edge, so it stays inside the chart.
+            let leftHalf = x(index) < left + plotWidth / 2
+            out += "<text x=\"\(f(x(index) + (leftHalf ? 4 : -4)))\" y=\"\(f(top - 12))\" text-anchor=\"\(leftHalf ? "start" : "end")\">"
+                + "\(HTML.escape("weights: " + RelationshipGrid.truncated(reason, to: 36)))</text></g>\n"
         }
         // One path segment per run of scored periods: an unscored period is a gap, not a zero.
         var segments: [[String]] = [[]]

@@ -50,4 +50,10 @@ struct CSVTableTests {
         #expect(withMark.dropFirst(3) == without)
         #expect(String(data: without, encoding: .utf8) == "name\r\nZoë 🚀\r\n")
     }
+
+    @Test func theStrictParserUsedAboveRejectsWhatRFC4180Forbids() {
+        for bad in ["a,b\n1,2\n", "a,b\r\n1,2", "a\r\nx\"y\r\n", "a\r\n\"open\r\n", "a,b\r\n1\r\n", "a\r\n\"q\"x\r\n"] {
+            #expect(throws: StrictCSV.Malformed.self, "\(bad.debugDescription)") { try StrictCSV.parse(bad) }
+        }
+    }
 }
