@@ -21,7 +21,7 @@ extension Export {
             warn(skipped)
             let data = table.encoded(byteOrderMark: bom)
             if let output {
-                try cli { try data.write(to: URL(fileURLWithPath: output), options: .atomic) }
+                try writeFile(data, to: output)
                 FileHandle.standardError.write(Data("Exported \(table.rows.count) \(what.rawValue) rows to \(output)\n".utf8))
             } else {
                 FileHandle.standardOutput.write(data)
@@ -35,13 +35,12 @@ extension Export {
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw CLIError("\(output) is a file; without --what the export writes four files into a directory: give a directory, or add --what KIND")
         }
-        try cli { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
+        try makeDirectory(output)
         var written: [String] = []
         for kind in CSVExport.Kind.allCases {
             let (table, skipped) = try cli { try CSVExport.table(kind, from: store) }
             warn(skipped)
-            let url = URL(fileURLWithPath: output).appendingPathComponent(kind.fileName)
-            try cli { try table.encoded(byteOrderMark: bom).write(to: url, options: .atomic) }
+            try writeFile(table.encoded(byteOrderMark: bom), to: URL(fileURLWithPath: output).appendingPathComponent(kind.fileName).path)
             written.append("\(kind.fileName) (\(table.rows.count) rows)")
         }
         FileHandle.standardError.write(Data("Exported to \(output): \(written.joined(separator: ", "))\n".utf8))

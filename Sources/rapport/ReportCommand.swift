@@ -17,6 +17,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let parsed = try cli { try Period(period) }
+        guard !(options.json && output == "-") else { throw CLIError("-o - prints the page itself; drop --json, or write to a file to get a JSON summary") }
         let store = try options.openStore()
         let data = try cli { try ReportData.load(from: store, period: parsed) }
         let html = Data(ReportHTML.render(data).utf8)
@@ -24,7 +25,7 @@ struct Report: ParsableCommand {
             FileHandle.standardOutput.write(html)
             return
         }
-        try cli { try html.write(to: URL(fileURLWithPath: output), options: .atomic) }
+        try writeFile(html, to: output)
         let overall: Double? = if case .report(let report) = data.score { report.overall } else { nil }
         if options.json {
             printJSON(["file": output, "period": parsed.description, "accounts": data.accounts.count, "arrAtRisk": data.arrAtRisk,

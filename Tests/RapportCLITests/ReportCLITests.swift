@@ -107,6 +107,9 @@ struct ReportCLITests {
             #expect(result.status != 0)
             #expect(result.err.contains("is not a period"))
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("report.html").path))
+            let nowhere = try run(["report", "--period", "2026-11", "-o", "no/such/folder/report.html"], in: directory)
+            #expect(nowhere.status != 0)
+            #expect(nowhere.err.contains("cannot write no/such/folder/report.html: check that its folder exists"))
         }
     }
 }
