@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RapportServerCore", targets: ["RapportServerCore"]),
         .library(name: "RapportServer", targets: ["RapportServer"]),
         .library(name: "RapportPostgres", targets: ["RapportPostgres"]),
+        .library(name: "RapportReport", targets: ["RapportReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,8 @@ let package = Package(
         .target(name: "RapportModel", swiftSettings: strict),
         .target(name: "RapportMerge", swiftSettings: strict),
         .target(name: "RapportStore", dependencies: ["CSQLite", "RapportModel", "RapportMerge"], swiftSettings: strict),
+        // CSV export and the self-contained HTML report: text generation over the store's queries.
+        .target(name: "RapportReport", dependencies: ["RapportModel", "RapportStore"], swiftSettings: strict),
         .target(name: "RapportProtocol", dependencies: ["RapportMerge", "CZlib"], swiftSettings: strict),
         .target(name: "RapportClient", dependencies: ["RapportProtocol", "RapportStore"], swiftSettings: strict),
         .target(
@@ -63,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportStore", "RapportClient", "RapportServer", "RapportSimulation",
+                "RapportStore", "RapportClient", "RapportServer", "RapportSimulation", "RapportReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,6 +87,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "rapport-crashtest", dependencies: ["RapportStore"], swiftSettings: strict),
         .testTarget(name: "RapportModelTests", dependencies: ["RapportModel"], swiftSettings: strict),
+        .testTarget(name: "RapportReportTests", dependencies: ["RapportReport", "RapportStore", "RapportModel"], swiftSettings: strict),
         .testTarget(name: "RapportMergeTests", dependencies: ["RapportMerge"], swiftSettings: strict),
         .testTarget(name: "RapportStoreTests", dependencies: ["RapportStore", "rapport-crashtest"], swiftSettings: strict),
         .testTarget(name: "RapportProtocolTests", dependencies: ["RapportProtocol"], swiftSettings: strict),

@@ -1,16 +1,29 @@
 import ArgumentParser
 import Foundation
+import RapportReport
 import RapportStore
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write changed records to a bundle file (or stdout) for `rapport import` on another laptop.")
+        abstract: "Write changed records to a bundle file (or stdout) for `rapport import` on another laptop, or tables as CSV for a spreadsheet.",
+        discussion: """
+            --format csv writes RFC 4180 CSV (UTF-8, CRLF, a header row, ISO 8601 dates in UTC, empty cells for missing values). \
+            With --what KIND one table goes to stdout or -o FILE; without --what, -o DIR gets accounts.csv, assessments.csv, \
+            measurements.csv and scores.csv. Files start with a UTF-8 byte order mark so Excel shows accents and emoji (--no-bom for scripts); \
+            text starting with = + - @ gets a leading ' so a spreadsheet never runs it as a formula.
+            """)
 
     @OptionGroup var options: ReplicaOptions
-    @Option(help: "Only changes after this number (printed by the previous export).") var since: Int64 = 0
-    @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
+    @Option(help: "bundle (for `rapport import`) or csv (for a spreadsheet).") var format: ExportFormat = .bundle
+    @Option(help: "Only changes after this number (printed by the previous export; bundle only).") var since: Int64 = 0
+    @Option(help: "With --format csv: accounts, assessments, measurements or scores (default: all four into the directory -o DIR).")
+    var what: CSVExport.Kind?
+    @Flag(inversion: .prefixedNo, help: "With --format csv: start each file with a UTF-8 byte order mark, for Excel.") var bom = true
+    @Option(name: .shortAndLong, help: "Write to this file (csv without --what: this directory) instead of stdout.") var output: String?
 
     func run() throws {
+        if format == .csv { return try runCSV() }
+        guard what == nil else { throw CLIError("--what is for --format csv; a bundle holds every kind of record") }
         let store = try options.openStore()
         let info = try cli { try store.info() }
         let changes = try cli { try store.exportChanges(since: since) }

@@ -12,7 +12,7 @@ struct Rapport: AsyncParsableCommand {
             Demo.self, Init.self, Status.self,
             AccountCommand.self, StakeholderCommand.self,
             Assess.self, AssessmentCommand.self, History.self, CrisisCommand.self, Attention.self,
-            ObjectiveCommand.self, Measure.self, WeightsCommand.self, Score.self, KPICommand.self,
+            ObjectiveCommand.self, Measure.self, WeightsCommand.self, Score.self, KPICommand.self, Report.self,
             Serve.self, ServerCommand.self, Sync.self, Conflicts.self, Export.self, Import.self, Simulate.self,
         ])
 }
