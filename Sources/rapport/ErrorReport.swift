@@ -26,8 +26,7 @@ enum ErrorReport {
             let message = NegativeNumbers.restore(Rapport.message(for: error))
             text = jsonText(["error": ["code": code(of: error).rawValue, "message": message]])
         } else {
-            text = NegativeNumbers.restore(Rapport.fullMessage(for: error))
-                .split(separator: "\n", omittingEmptySubsequences: false).map { Terminal.escape(String($0)) }.joined(separator: "\n")
+            text = Terminal.escape(NegativeNumbers.restore(Rapport.fullMessage(for: error)), keepingNewlines: true)
         }
         FileHandle.standardError.write(Data((text + "\n").utf8))
         Foundation.exit(status.rawValue)

@@ -1,5 +1,13 @@
 import Foundation
 
+/// Everything this module prints goes through here (it shadows `Swift.print`): control
+/// characters other than line breaks are shown escaped, so a name synced from another replica
+/// cannot recolour, clear or rewrite the terminal, whichever command echoes it. JSON is not
+/// affected (it has no raw control characters).
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Swift.print(Terminal.escape(items.map { "\($0)" }.joined(separator: separator), keepingNewlines: true), terminator: terminator)
+}
+
 /// The widest a table cell is drawn, in terminal columns; longer text is cut with `…` (the full
 /// text is in `--json`).
 let maximumCellWidth = 48

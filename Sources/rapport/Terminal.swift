@@ -16,11 +16,13 @@ enum Terminal {
     }
 
     /// `text` with every control character written visibly: `\n`, `\t`, `\r`, else `\u{1B}`.
-    static func escape(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
+    /// With `keepingNewlines`, line breaks stay (for a message of several lines).
+    static func escape(_ text: String, keepingNewlines: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && !(keepingNewlines && $0 == "\n") }) else { return text }
         var result = ""
         for scalar in text.unicodeScalars {
             switch scalar {
+            case "\n" where keepingNewlines: result += "\n"
             case "\n": result += "\\n"
             case "\t": result += "\\t"
             case "\r": result += "\\r"

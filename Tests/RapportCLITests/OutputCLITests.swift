@@ -45,6 +45,21 @@ struct OutputCLITests {
             #expect(history.out.contains(#"line one\nline two \u{1B}[2Jcleared"#), "\(history.out)")
             // Scripts get the text as it was typed.
             #expect(try CLI.rapport(["history", "Acme", "--json"], in: dir).out.contains(#"line one\nline two \u001b[2Jcleared"#))
+
+            // A name with an escape sequence arriving from another replica (here a doctored bundle)
+            // is shown escaped by every command that prints it, not only in tables.
+            let bundle = try CLI.rapport(["export"], in: dir).out.replacingOccurrences(of: #""Acme""#, with: #""Ac\u001b[2Jme""#)
+            try bundle.write(to: dir.appendingPathComponent("bundle.json"), atomically: true, encoding: .utf8)
+            try #require(CLI.rapport(["init", "--db", "other.db"], in: dir).status == 0)
+            try #require(CLI.rapport(["import", "bundle.json", "--db", "other.db"], in: dir).status == 0)
+            for command in [["account", "list"], ["account", "show", "Ac\u{1B}[2Jme"], ["history", "Ac\u{1B}[2Jme"], ["attention"]] {
+                let result = try CLI.rapport(command + ["--db", "other.db"], in: dir)
+                #expect(result.status == 0, "\(command): \(result.err)")
+                #expect(!result.out.contains("\u{1B}"), "\(command) sent a raw escape")
+                #expect(result.out.contains(#"Ac\u{1B}[2Jme"#), "\(command): \(result.out)")
+            }
+            let missing = try CLI.rapport(["account", "show", "No\u{1B}[2Jbody", "--db", "other.db"], in: dir)
+            #expect(!missing.err.contains("\u{1B}") && missing.err.contains(#"No\u{1B}[2Jbody"#), "\(missing.err)")
         }
     }
 
