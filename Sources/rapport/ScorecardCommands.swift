@@ -20,10 +20,10 @@ struct ObjectiveCommand: ParsableCommand {
 
         func run() throws {
             guard let objectiveKey = ObjectiveKey(rawValue: key) else {
-                throw CLIError("unknown objective key '\(key)': use grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME")
+                throw CLIError("unknown objective key '\(key)': use grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME", code: .invalidInput)
             }
             guard let direction: Direction = better == "higher" ? .higherIsBetter : better == "lower" ? .lowerIsBetter : nil else {
-                throw CLIError("--better must be higher or lower, not '\(better)'")
+                throw CLIError("--better must be higher or lower, not '\(better)'", code: .invalidInput)
             }
             if linear != nil, bands != nil {
                 throw CLIError("give either --linear or --bands, not both: an objective has one normaliser", code: .invalidInput)
@@ -32,12 +32,13 @@ struct ObjectiveCommand: ParsableCommand {
             let name = try self.name.map { try Name.check($0, what: "objective name") }
             let normaliser: Normaliser
             if let linear {
-                let parts = linear.split(separator: ":").compactMap { Double($0) }
-                guard parts.count == 2, parts.allSatisfy(\.isFinite) else { throw CLIError("--linear takes LOW:HIGH, e.g. --linear 0:0.2", code: .invalidInput) }
+                let parts = linear.split(separator: ":", omittingEmptySubsequences: false).compactMap { Double($0) }.filter(\.isFinite)
+                guard parts.count == 2, linear.split(separator: ":", omittingEmptySubsequences: false).count == 2 else { throw CLIError("--linear takes LOW:HIGH, e.g. --linear 0:0.2", code: .invalidInput) }
                 normaliser = .linear(lower: parts[0], upper: parts[1])
             } else if let bands {
-                let parsed = bands.split(separator: ",").map { $0.split(separator: "=").compactMap { Double($0) } }
-                guard parsed.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isFinite) }) else { throw CLIError("--bands takes UPTO=SCORE,… e.g. --bands 0.05=100,0.1=60,1=0", code: .invalidInput) }
+                let pairs = bands.split(separator: ",").map { $0.split(separator: "=", omittingEmptySubsequences: false) }
+                let parsed = pairs.map { $0.compactMap { Double($0) }.filter(\.isFinite) }
+                guard !pairs.isEmpty, zip(pairs, parsed).allSatisfy({ $0.count == 2 && $1.count == 2 }) else { throw CLIError("--bands takes UPTO=SCORE,… e.g. --bands 0.05=100,0.1=60,1=0", code: .invalidInput) }
                 normaliser = .bands(parsed.map { Normaliser.Band(upTo: $0[0], score: $0[1]) })
             } else {
                 normaliser = .passthrough
