@@ -77,7 +77,7 @@ struct OutputCLITests {
             var outputs: [String: Any] = [:]
             for command in [["account", "list"], ["account", "show", "Acme"], ["account", "add", "Beta"], ["stakeholder", "list"],
                             ["history", "Acme"], ["crisis", "list"], ["attention"], ["objective", "list"], ["weights", "list"],
-                            ["score", "--period", "2026"]] {
+                            ["score", "--period", "2026"], ["status"], ["conflicts"]] {
                 let result = try CLI.rapport(command + ["--json"], in: dir)
                 #expect(result.status == 0, "\(command): \(result.err)")
                 outputs[command.joined(separator: " ")] = try Self.json(result.out)
@@ -112,6 +112,7 @@ struct OutputCLITests {
             #expect(crisis["summary"] as? String == "outage")
             let objective = try #require((outputs["objective list"] as? [[String: Any]])?.first)
             #expect(objective["target"] is NSNull)
+            #expect((outputs["status"] as? [String: Any])?["lastSyncAt"] is NSNull)
             let score = try #require(outputs["score --period 2026"] as? [String: Any])
             #expect(score["overall"] is NSNull)
             #expect(((score["lines"] as? [[String: Any]])?.first)?["raw"] is NSNull)
