@@ -19,7 +19,7 @@ struct AccountCommand: ParsableCommand {
         @Option(help: "An explicit id (default: a short random id such as acct-3f9a12bc; never derived from the name, which must not appear in logs).") var id: String?
 
         func run() throws {
-            let account = Account(id: id ?? newID("acct"), name: try Name.check(name, what: "account name"),
+            let account = Account(id: try id.map { try checkID($0) } ?? newID("acct"), name: try Name.check(name, what: "account name"),
                                   segment: try Name.check(segment, what: "segment", allowEmpty: true), arr: try Money.check(arr, option: "--arr"),
                                   renewalDate: try renewal.map { try parseDate($0, option: "--renewal", window: .planning) },
                                   owner: try Name.check(owner, what: "owner", allowEmpty: true))
@@ -160,6 +160,7 @@ struct StakeholderCommand: ParsableCommand {
         func run() throws {
             let name = try Name.check(self.name, what: "stakeholder name")
             let role = try Name.check(self.role, what: "role", allowEmpty: true)
+            let email = try self.email.map { try Name.check($0, what: "email", allowEmpty: true) }
             let store = try options.openStore()
             let found = try store.findAccount(account)
             let person = Stakeholder(id: newID("person"), accountID: found.id, name: name, role: role, email: email)

@@ -114,6 +114,15 @@ enum Name {
     }
 }
 
+/// Ids a person gives (`--id`): 1–64 letters, digits and `-_.:`, so they can be typed back.
+func checkID(_ text: String, option: String = "--id") throws -> String {
+    let allowed = text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.:".unicodeScalars.contains($0)) }
+    guard (1...64).contains(text.count), allowed else {
+        throw CLIError("\(option) '\(text)' is not an id: use 1 to 64 letters, digits, '-', '_', '.' or ':', e.g. \(option) acme", code: .invalidInput)
+    }
+    return text
+}
+
 /// A number typed as an argument, also when negative (`rapport measure nps -20 --period 2026`).
 ///
 /// swift-argument-parser reads `-20` as an option; `Rapport.main` retries such a command line with

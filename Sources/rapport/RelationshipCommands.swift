@@ -24,7 +24,7 @@ struct Assess: ParsableCommand {
                                     trust: trust, respect: respect, note: note)
         try cli { try store.assessments.create(assessment) }
         if options.json {
-            printJSON(["id": assessment.id, "account": found.id, "relationship": assessment.relationship.rawValue])
+            printJSON(["id": assessment.id, "accountID": found.id, "relationship": assessment.relationship.rawValue])
         } else {
             print("\(found.name): trust \(trust.rawValue), respect \(respect.rawValue) → relationship \(assessment.relationship == .high ? "HIGH" : "LOW")\(assessment.relationship == .low ? " (needs work)" : "") [\(assessment.id)]")
         }
@@ -98,7 +98,7 @@ struct History: ParsableCommand {
         let crises = try cli { try store.crisisReports(accountID: found.id) }
         if options.json {
             printJSON([
-                "account": found.id,
+                "accountID": found.id,
                 "assessments": history.map { ["id": $0.id, "assessedAt": Format.time($0.assessedAt), "trust": $0.trust.rawValue,
                                               "respect": $0.respect.rawValue, "relationship": $0.relationship.rawValue, "note": $0.note] },
                 "crises": crises.map { ["id": $0.crisis.id, "startedAt": Format.time($0.crisis.startedAt),
@@ -170,7 +170,7 @@ struct CrisisCommand: ParsableCommand {
             let store = try options.openStore()
             let reports = try cli { try store.crisisReports(accountID: try account.map { try store.findAccount($0).id }) }
             if options.json {
-                printJSON(reports.map { ["id": $0.crisis.id, "account": $0.crisis.accountID, "severity": $0.crisis.severity.rawValue, "outcome": $0.outcome.label,
+                printJSON(reports.map { ["id": $0.crisis.id, "accountID": $0.crisis.accountID, "severity": $0.crisis.severity.rawValue, "outcome": $0.outcome.label,
                                           "startedAt": Format.time($0.crisis.startedAt), "resolvedAt": $0.crisis.resolvedAt.map(Format.time) ?? NSNull(),
                                           "summary": $0.crisis.summary] as [String: Any] })
                 return

@@ -54,6 +54,8 @@ struct InputValidationCLITests {
                 (["stakeholder", "add", "Acme", "Two\nLines"], "must not contain control characters"),
                 (["account", "edit", "Acme", "--name", "Tab\there"], "must not contain control characters"),
                 (["measure", "nps", "lots", "--period", "2026"], "invalid for '<value>'"),
+                (["account", "add", "Beta", "--id", "has space"], "is not an id"),
+                (["stakeholder", "add", "Acme", "Dana", "--email", "d@x\u{1B}]8;;evil"], "must not contain control characters"),
             ]
             let before = try Self.snapshot(dir)
             for (arguments, message) in cases {
