@@ -89,7 +89,11 @@ extension Store {
         return try accountOverviews().compactMap { overview in
             guard let latest = overview.latest else { return AttentionItem(overview: overview, reason: .neverAssessed) }
             if latest.relationship == .low { return AttentionItem(overview: overview, reason: .lowRelationship) }
-            if latest.assessedAt < cutoff { return AttentionItem(overview: overview, reason: .notAssessedRecently) }
+            // A latest assessment dated in the future (a typo synced from another replica) is not
+            // recent: it must not keep the account off this list until that date.
+            if latest.assessedAt < cutoff || latest.assessedAt > now.addingTimeInterval(86_400) {
+                return AttentionItem(overview: overview, reason: .notAssessedRecently)
+            }
             return nil
         }
     }

@@ -13,20 +13,17 @@ struct AccountCommand: ParsableCommand {
         @OptionGroup var options: ReplicaOptions
         @Argument(help: "The account's name.") var name: String
         @Option(help: "Segment, e.g. enterprise or smb.") var segment = ""
-        @Option(help: "Annual recurring revenue.") var arr: Double = 0
+        @Option(parsing: .unconditional, help: "Annual recurring revenue, 0 to 1000000000000.") var arr: Double = 0
         @Option(help: "Renewal date (2026-11-23).") var renewal: String?
         @Option(help: "The CSM who owns it.") var owner = ""
         @Option(help: "An explicit id (default: a short random id such as acct-3f9a12bc; never derived from the name, which must not appear in logs).") var id: String?
 
-        func validate() throws {
-            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the account name must not be empty") }
-            guard arr.isFinite, arr >= 0 else { throw ValidationError("--arr must be a non-negative number, e.g. --arr 120000") }
-        }
-
         func run() throws {
+            let account = Account(id: try id.map { try checkID($0) } ?? newID("acct"), name: try Name.check(name, what: "account name"),
+                                  segment: try Name.check(segment, what: "segment", allowEmpty: true), arr: try Money.check(arr, option: "--arr"),
+                                  renewalDate: try renewal.map { try parseDate($0, option: "--renewal", window: .planning) },
+                                  owner: try Name.check(owner, what: "owner", allowEmpty: true))
             let store = try options.openStore()
-            let account = Account(id: id ?? newID("acct"), name: name, segment: segment, arr: arr,
-                                  renewalDate: try renewal.map { try parseDate($0, option: "--renewal") }, owner: owner)
             try cli { try store.accounts.create(account) }
             if options.json { printEncodable(account) } else { print("Added account \(account.name) (\(account.id))") }
         }
@@ -38,18 +35,18 @@ struct AccountCommand: ParsableCommand {
         @Argument(help: "Account id or name.") var account: String
         @Option var name: String?
         @Option var segment: String?
-        @Option var arr: Double?
+        @Option(parsing: .unconditional) var arr: Double?
         @Option(help: "Renewal date (2026-11-23), or 'none'.") var renewal: String?
         @Option var owner: String?
 
-        func validate() throws {
-            if let arr, !(arr.isFinite && arr >= 0) { throw ValidationError("--arr must be a non-negative number, e.g. --arr 120000") }
-        }
-
         func run() throws {
+            let name = try self.name.map { try Name.check($0, what: "account name") }
+            let segment = try self.segment.map { try Name.check($0, what: "segment", allowEmpty: true) }
+            let owner = try self.owner.map { try Name.check($0, what: "owner", allowEmpty: true) }
+            let arr = try self.arr.map { try Money.check($0, option: "--arr") }
+            let renewalDate = try renewal.map { $0 == "none" ? nil : try parseDate($0, option: "--renewal", window: .planning) }
             let store = try options.openStore()
             let found = try store.findAccount(account)
-            let renewalDate = try renewal.map { $0 == "none" ? nil : try parseDate($0, option: "--renewal") }
             // Read-modify-write in one transaction: only the named fields are written, so a sync
             // running meanwhile (another process) keeps whatever it brought for the others.
             var edited = found
@@ -104,10 +101,10 @@ struct AccountCommand: ParsableCommand {
             let crises = try cli { try store.crisisReports(accountID: found.id) }
             if options.json {
                 printJSON(["id": found.id, "name": found.name, "segment": found.segment, "arr": found.arr, "owner": found.owner,
-                           "renewalDate": found.renewalDate.map(Format.day) ?? NSNull(), "deleted": deleted,
-                           "relationship": history.last?.relationship.rawValue ?? NSNull(),
+                           "renewalDate": found.renewalDate.map(Format.time) ?? NSNull(), "deleted": deleted,
+                           "relationship": history.last?.relationship.rawValue ?? NSNull(), "lastAssessedAt": history.last.map { Format.time($0.assessedAt) } ?? NSNull(),
                            "stakeholders": people.map { ["id": $0.id, "name": $0.name, "role": $0.role] },
-                           "crises": crises.map { ["id": $0.crisis.id, "outcome": $0.outcome.label] }] as [String: Any])
+                           "crises": crises.map { ["id": $0.crisis.id, "outcome": $0.outcome.label, "startedAt": Format.time($0.crisis.startedAt), "severity": $0.crisis.severity.rawValue] }] as [String: Any])
                 return
             }
             printPairs([
@@ -161,6 +158,9 @@ struct StakeholderCommand: ParsableCommand {
         @Option var email: String?
 
         func run() throws {
+            let name = try Name.check(self.name, what: "stakeholder name")
+            let role = try Name.check(self.role, what: "role", allowEmpty: true)
+            let email = try self.email.map { try Name.check($0, what: "email", allowEmpty: true) }
             let store = try options.openStore()
             let found = try store.findAccount(account)
             let person = Stakeholder(id: newID("person"), accountID: found.id, name: name, role: role, email: email)

@@ -30,10 +30,11 @@ struct Status: ParsableCommand {
         let rejected = try cli { try store.rejections() }
         if options.json {
             printJSON([
-                "replicaID": info.replicaID.rawValue, "name": info.name, "pendingChanges": info.pendingChanges,
+                "replicaID": info.replicaID.rawValue, "name": info.name, "path": options.path, "pendingChanges": info.pendingChanges,
                 "openConflicts": info.openConflicts, "cursor": info.cursor, "rejected": rejected.count,
                 "lastSyncAt": info.lastSyncAt.map(Format.time) ?? NSNull(), "workspace": info.workspace ?? NSNull(),
                 "unreadable": info.unreadable,
+                "rejections": rejected.map { ["entity": $0.entity, "id": $0.id, "reason": $0.reason, "message": $0.message, "rejectedAt": Format.time($0.rejectedAt)] },
             ] as [String: Any])
             return
         }

@@ -13,19 +13,19 @@ extension Store {
         if byName.count > 1 {
             throw CLIError("\(byName.count) accounts are named '\(reference)': use an id (\(byName.map(\.id).joined(separator: ", ")))")
         }
-        throw CLIError("no account '\(reference)'\(includeDeleted ? "" : " (deleted ones are hidden)"): `rapport account list` shows names and ids")
+        throw CLIError("no account '\(reference)'\(includeDeleted ? "" : " (deleted ones are hidden)"): `rapport account list` shows names and ids", code: .notFound)
     }
 
     /// Finds an objective by id or key (`nps`, `grossChurn`, `custom:name`).
     func findObjective(_ reference: String) throws -> Objective {
         let all = try cli { try objectives.list() }
         if let found = all.first(where: { $0.id == reference }) ?? all.first(where: { $0.key.rawValue == reference }) { return found }
-        throw CLIError("no objective '\(reference)': `rapport objective list` shows keys and ids")
+        throw CLIError("no objective '\(reference)': `rapport objective list` shows keys and ids", code: .notFound)
     }
 
     func findAssessment(_ id: String, includeDeleted: Bool = false) throws -> Assessment {
         guard let found = try cli({ try assessments.get(id: id, includeDeleted: includeDeleted) }) else {
-            throw CLIError("no assessment '\(id)': `rapport history ACCOUNT` shows assessment ids")
+            throw CLIError("no assessment '\(id)': `rapport history ACCOUNT` shows assessment ids", code: .notFound)
         }
         return found
     }

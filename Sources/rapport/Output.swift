@@ -1,36 +1,100 @@
 import Foundation
 
-/// Prints rows as an aligned table (header underlined), or nothing for no rows.
-func printTable(_ header: [String], _ rows: [[String]], empty: String = "(none)") {
-    guard !rows.isEmpty else { print(empty); return }
-    let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-    func line(_ cells: [String]) -> String {
-        zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-            .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-    }
-    print(line(header))
-    print(line(widths.map { String(repeating: "─", count: $0) }))
-    for row in rows { print(line(row)) }
+/// Everything this module prints goes through here (it shadows `Swift.print`): control
+/// characters other than line breaks are shown escaped, so a name synced from another replica
+/// cannot recolour, clear or rewrite the terminal, whichever command echoes it. JSON is not
+/// affected (it has no raw control characters).
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Swift.print(Terminal.escape(items.map { "\($0)" }.joined(separator: separator), keepingNewlines: true), terminator: terminator)
 }
 
-/// Prints label/value pairs as two aligned columns, without a header.
+/// The widest a table cell is drawn, in terminal columns; longer text is cut with `…` (the full
+/// text is in `--json`).
+let maximumCellWidth = 48
+
+/// Prints rows as an aligned table (header underlined), or `empty` for no rows.
+///
+/// The one table renderer: cells are escaped (``Terminal/escape(_:)``), measured in terminal
+/// columns (``Terminal/width(_:)``: CJK and emoji 2, combining marks 0) and cut at
+/// ``maximumCellWidth``, so columns line up whatever the data holds.
+func printTable(_ header: [String], _ rows: [[String]], empty: String = "(none)") {
+    guard !rows.isEmpty else { print(empty); return }
+    for line in tableLines(header, rows) { print(line) }
+}
+
+/// The lines ``printTable(_:_:empty:)`` prints, without trailing spaces.
+func tableLines(_ header: [String], _ rows: [[String]]) -> [String] {
+    let cells = ([header] + rows).map { row in
+        header.indices.map { column in Terminal.truncate(Terminal.escape(column < row.count ? row[column] : ""), to: maximumCellWidth) }
+    }
+    let widths = header.indices.map { column in cells.map { Terminal.width($0[column]) }.max() ?? 0 }
+    func line(_ row: [String]) -> String {
+        var text = ""
+        for (cell, width) in zip(row, widths) {
+            text += cell + String(repeating: " ", count: max(0, width - Terminal.width(cell))) + "  "
+        }
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+    return [line(cells[0]), line(widths.map { String(repeating: "─", count: $0) })] + cells.dropFirst().map(line)
+}
+
+/// Prints label/value pairs as two aligned columns, without a header (values escaped, not cut).
 func printPairs(_ pairs: [[String]]) {
-    let width = pairs.map { $0[0].count }.max() ?? 0
-    for pair in pairs { print(pair[0].padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pair[1]) }
+    let labels = pairs.map { Terminal.escape($0[0]) }
+    let width = labels.map(Terminal.width).max() ?? 0
+    for (label, pair) in zip(labels, pairs) {
+        print(label + String(repeating: " ", count: width - Terminal.width(label)) + "  " + Terminal.escape(pair[1]))
+    }
 }
 
 /// Prints a JSON value (dictionaries, arrays, strings, numbers, bools, NSNull) with sorted keys.
 func printJSON(_ value: Any) {
-    let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])) ?? Data("null".utf8)
-    print(String(decoding: data, as: UTF8.self))
+    print(jsonText(value))
 }
 
-/// Prints an Encodable as JSON.
+func jsonText(_ value: Any) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])) ?? Data("null".utf8)
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Prints an Encodable as JSON: dates ISO 8601 with zone, and an optional that is `nil` as an
+/// explicit `null` (the model's Codable omits it; scripts should not have to guess).
 func printEncodable<T: Encodable>(_ value: T) {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.dateEncodingStrategy = .iso8601
-    print(String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self))
+    guard let data = try? encoder.encode(value), let object = try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed) else {
+        print("null")
+        return
+    }
+    printJSON(withExplicitNulls(object, from: value))
+}
+
+/// Adds `null` for every `nil` stored property that the encoder left out. Relies on the model's
+/// coding keys being its property names (they are: see each type's `CodingKeys`).
+private func withExplicitNulls(_ json: Any, from value: Any) -> Any {
+    let mirror = Mirror(reflecting: value)
+    if var array = json as? [Any], mirror.displayStyle == .collection {
+        for (index, element) in mirror.children.map(\.value).enumerated() where index < array.count {
+            array[index] = withExplicitNulls(array[index], from: element)
+        }
+        return array
+    }
+    guard var object = json as? [String: Any], mirror.displayStyle == .struct else { return json }
+    for child in mirror.children {
+        guard let label = child.label else { continue }
+        let inner = Mirror(reflecting: child.value)
+        if inner.displayStyle == .optional {
+            if let wrapped = inner.children.first?.value {
+                if let present = object[label] { object[label] = withExplicitNulls(present, from: wrapped) }
+            } else if object[label] == nil {
+                object[label] = NSNull()
+            }
+        } else if let present = object[label] {
+            object[label] = withExplicitNulls(present, from: child.value)
+        }
+    }
+    return object
 }
 
 enum Format {
@@ -39,8 +103,9 @@ enum Format {
         return date.formatted(Date.ISO8601FormatStyle().year().month().day())
     }
 
+    /// ISO 8601 with the zone (`2026-11-23T10:42:00Z`): the one date format of `--json`.
     static func time(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle().year().month().day().time(includingFractionalSeconds: false))
+        date.formatted(Date.ISO8601FormatStyle())
     }
 
     static func hourMinute(_ date: Date) -> String {
@@ -58,13 +123,6 @@ enum Format {
         formatter.maximumFractionDigits = 0
         return formatter.string(from: NSNumber(value: value)) ?? String(value)
     }
-}
-
-/// Parses `2026-11-23` or a full ISO 8601 date-time; the message says which forms work.
-func parseDate(_ text: String, option: String) throws -> Date {
-    if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
-    if let date = try? Date(text + "T00:00:00Z", strategy: Date.ISO8601FormatStyle()) { return date }
-    throw CLIError("\(option) '\(text)' is not a date: use 2026-11-23 or 2026-11-23T10:42:00Z")
 }
 
 /// A short random id a person can type, e.g. `acct-3f9a12bc`. Never derived from a customer's

@@ -15,4 +15,20 @@ struct Rapport: AsyncParsableCommand {
             ObjectiveCommand.self, Measure.self, WeightsCommand.self, Score.self, KPICommand.self, Report.self,
             Serve.self, ServerCommand.self, Sync.self, Conflicts.self, Export.self, Import.self, Simulate.self,
         ])
+
+    /// Parses (reading negative numbers as values, see ``NegativeNumbers``), runs, and reports an
+    /// error as one escaped line, or as JSON on stderr under `--json` (``ErrorReport``).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try NegativeNumbers.parse(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            ErrorReport.exit(with: error, json: ErrorReport.wantsJSON(arguments))
+        }
+    }
 }

@@ -16,15 +16,15 @@ struct Assess: ParsableCommand {
     @Option(help: "When (2026-11-23 or full ISO date-time; default now).") var at: String?
 
     func run() throws {
+        let when = try at.map { try parseDate($0, option: "--at") } ?? Date()
         let store = try options.openStore()
         let found = try store.findAccount(account)
-        let when = try at.map { try parseDate($0, option: "--at") } ?? Date()
         let assessment = Assessment(id: newID("as"), accountID: found.id, stakeholderID: stakeholder,
                                     assessedAt: Date(timeIntervalSince1970: (when.timeIntervalSince1970 * 1000).rounded() / 1000),
                                     trust: trust, respect: respect, note: note)
         try cli { try store.assessments.create(assessment) }
         if options.json {
-            printJSON(["id": assessment.id, "account": found.id, "relationship": assessment.relationship.rawValue])
+            printJSON(["id": assessment.id, "accountID": found.id, "relationship": assessment.relationship.rawValue])
         } else {
             print("\(found.name): trust \(trust.rawValue), respect \(respect.rawValue) → relationship \(assessment.relationship == .high ? "HIGH" : "LOW")\(assessment.relationship == .low ? " (needs work)" : "") [\(assessment.id)]")
         }
@@ -98,11 +98,12 @@ struct History: ParsableCommand {
         let crises = try cli { try store.crisisReports(accountID: found.id) }
         if options.json {
             printJSON([
-                "account": found.id,
+                "accountID": found.id,
                 "assessments": history.map { ["id": $0.id, "assessedAt": Format.time($0.assessedAt), "trust": $0.trust.rawValue,
                                               "respect": $0.respect.rawValue, "relationship": $0.relationship.rawValue, "note": $0.note] },
                 "crises": crises.map { ["id": $0.crisis.id, "startedAt": Format.time($0.crisis.startedAt),
-                                        "resolvedAt": $0.crisis.resolvedAt.map(Format.time) ?? NSNull(), "outcome": $0.outcome.label] as [String: Any] },
+                                        "resolvedAt": $0.crisis.resolvedAt.map(Format.time) ?? NSNull(), "outcome": $0.outcome.label,
+                                        "severity": $0.crisis.severity.rawValue, "summary": $0.crisis.summary] as [String: Any] },
             ] as [String: Any])
             return
         }
@@ -134,10 +135,10 @@ struct CrisisCommand: ParsableCommand {
         @Option(help: "What happened.") var summary = ""
 
         func run() throws {
+            let startedAt = try started.map { try parseDate($0, option: "--started") } ?? Date()
             let store = try options.openStore()
             let found = try store.findAccount(account)
-            let crisis = CrisisEvent(id: newID("crisis"), accountID: found.id,
-                                     startedAt: try started.map { try parseDate($0, option: "--started") } ?? Date(), severity: severity, summary: summary)
+            let crisis = CrisisEvent(id: newID("crisis"), accountID: found.id, startedAt: startedAt, severity: severity, summary: summary)
             try cli { try store.crises.create(crisis) }
             if options.json { printJSON(["id": crisis.id]) } else { print("Crisis \(crisis.id) recorded for \(found.name).") }
         }
@@ -150,8 +151,11 @@ struct CrisisCommand: ParsableCommand {
 
         func run() throws {
             let store = try options.openStore()
-            guard var crisis = try cli({ try store.crises.get(id: id) }) else { throw CLIError("no crisis '\(id)': `rapport crisis list` shows ids") }
+            guard var crisis = try cli({ try store.crises.get(id: id) }) else { throw CLIError("no crisis '\(id)': `rapport crisis list` shows ids", code: .notFound) }
             let resolvedAt = try at.map { try parseDate($0, option: "--at") } ?? Date()
+            guard resolvedAt >= crisis.startedAt else {
+                throw CLIError("--at \(Format.time(resolvedAt)) is before the crisis started (\(Format.time(crisis.startedAt))): give a date on or after it", code: .invalidInput)
+            }
             try cli { _ = try store.crises.update(id: id) { $0.resolvedAt = resolvedAt } }
             crisis.resolvedAt = resolvedAt
             if options.json { printJSON(["id": id, "resolvedAt": Format.time(crisis.resolvedAt!)]) } else { print("Crisis \(id) resolved; assess the account again to see whether the relationship held.") }
@@ -166,7 +170,9 @@ struct CrisisCommand: ParsableCommand {
             let store = try options.openStore()
             let reports = try cli { try store.crisisReports(accountID: try account.map { try store.findAccount($0).id }) }
             if options.json {
-                printJSON(reports.map { ["id": $0.crisis.id, "account": $0.crisis.accountID, "severity": $0.crisis.severity.rawValue, "outcome": $0.outcome.label] })
+                printJSON(reports.map { ["id": $0.crisis.id, "accountID": $0.crisis.accountID, "severity": $0.crisis.severity.rawValue, "outcome": $0.outcome.label,
+                                          "startedAt": Format.time($0.crisis.startedAt), "resolvedAt": $0.crisis.resolvedAt.map(Format.time) ?? NSNull(),
+                                          "summary": $0.crisis.summary] as [String: Any] })
                 return
             }
             printTable(["ID", "ACCOUNT", "STARTED", "RESOLVED", "SEVERITY", "RELATIONSHIP", "SUMMARY"], reports.map { r in
@@ -180,7 +186,7 @@ struct Attention: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Accounts whose relationship is Low, or not assessed in N days.")
 
     @OptionGroup var options: ReplicaOptions
-    @Option(help: "How many days without an assessment counts as stale.") var days = 30
+    @Option(parsing: .unconditional, help: "How many days without an assessment counts as stale.") var days = 30
 
     func validate() throws { guard days > 0 else { throw ValidationError("--days must be a positive number of days, e.g. --days 30") } }
 
@@ -188,7 +194,8 @@ struct Attention: ParsableCommand {
         let store = try options.openStore()
         let items = try cli { try store.needingAttention(days: days) }
         if options.json {
-            printJSON(items.map { ["id": $0.overview.account.id, "name": $0.overview.account.name, "reason": $0.reason.rawValue] })
+            printJSON(items.map { ["id": $0.overview.account.id, "name": $0.overview.account.name, "reason": $0.reason.rawValue,
+                                    "lastAssessedAt": $0.overview.lastAssessedAt.map(Format.time) ?? NSNull()] as [String: Any] })
             return
         }
         printTable(["ACCOUNT", "ID", "WHY", "LAST ASSESSED"], items.map { item in

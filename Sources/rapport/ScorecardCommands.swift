@@ -14,25 +14,31 @@ struct ObjectiveCommand: ParsableCommand {
         @Argument(help: "Objective key.") var key: String
         @Option(help: "Display name (default: the key).") var name: String?
         @Option(help: "higher or lower: which direction is better.") var better: String = "higher"
-        @Option(help: "Linear normaliser: raw bounds LOW:HIGH mapped to 0–100.") var linear: String?
-        @Option(help: "Bands normaliser: UPTO=SCORE,… ascending, e.g. 0.05=100,0.1=60,1=0.") var bands: String?
-        @Option(help: "A target value (informational).") var target: Double?
+        @Option(parsing: .unconditional, help: "Linear normaliser: raw bounds LOW:HIGH mapped to 0–100, e.g. -100:100.") var linear: String?
+        @Option(parsing: .unconditional, help: "Bands normaliser: UPTO=SCORE,… ascending, e.g. 0.05=100,0.1=60,1=0.") var bands: String?
+        @Option(parsing: .unconditional, help: "A target value (informational).") var target: Double?
 
         func run() throws {
             guard let objectiveKey = ObjectiveKey(rawValue: key) else {
-                throw CLIError("unknown objective key '\(key)': use grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME")
+                throw CLIError("unknown objective key '\(key)': use grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME", code: .invalidInput)
             }
             guard let direction: Direction = better == "higher" ? .higherIsBetter : better == "lower" ? .lowerIsBetter : nil else {
-                throw CLIError("--better must be higher or lower, not '\(better)'")
+                throw CLIError("--better must be higher or lower, not '\(better)'", code: .invalidInput)
             }
+            if linear != nil, bands != nil {
+                throw CLIError("give either --linear or --bands, not both: an objective has one normaliser", code: .invalidInput)
+            }
+            if let target, !target.isFinite { throw CLIError("--target must be a finite number", code: .invalidInput) }
+            let name = try self.name.map { try Name.check($0, what: "objective name") }
             let normaliser: Normaliser
             if let linear {
-                let parts = linear.split(separator: ":").compactMap { Double($0) }
-                guard parts.count == 2 else { throw CLIError("--linear takes LOW:HIGH, e.g. --linear 0:0.2") }
+                let parts = linear.split(separator: ":", omittingEmptySubsequences: false).compactMap { Double($0) }.filter(\.isFinite)
+                guard parts.count == 2, linear.split(separator: ":", omittingEmptySubsequences: false).count == 2 else { throw CLIError("--linear takes LOW:HIGH, e.g. --linear 0:0.2", code: .invalidInput) }
                 normaliser = .linear(lower: parts[0], upper: parts[1])
             } else if let bands {
-                let parsed = bands.split(separator: ",").map { $0.split(separator: "=").compactMap { Double($0) } }
-                guard parsed.allSatisfy({ $0.count == 2 }) else { throw CLIError("--bands takes UPTO=SCORE,… e.g. --bands 0.05=100,0.1=60,1=0") }
+                let pairs = bands.split(separator: ",").map { $0.split(separator: "=", omittingEmptySubsequences: false) }
+                let parsed = pairs.map { $0.compactMap { Double($0) }.filter(\.isFinite) }
+                guard !pairs.isEmpty, zip(pairs, parsed).allSatisfy({ $0.count == 2 && $1.count == 2 }) else { throw CLIError("--bands takes UPTO=SCORE,… e.g. --bands 0.05=100,0.1=60,1=0", code: .invalidInput) }
                 normaliser = .bands(parsed.map { Normaliser.Band(upTo: $0[0], score: $0[1]) })
             } else {
                 normaliser = .passthrough
@@ -71,12 +77,12 @@ struct Measure: ParsableCommand {
 
     @OptionGroup var options: ReplicaOptions
     @Argument(help: "Objective id or key.") var objective: String
-    @Argument(help: "The raw value (e.g. 0.07 for 7 % churn, 42 for NPS).") var value: Double
-    @Option(help: "Period: 2026, 2026-Q3 or 2026-11.") var period: String
+    @Argument(help: "The raw value (e.g. 0.07 for 7 % churn, -20 for NPS); a finite number.") var value: SignedNumber
+    @Option(help: "Period: 2026, 2026-Q3 or 2026-11 (2000 up to next year).") var period: String
 
     func run() throws {
-        guard value.isFinite else { throw CLIError("the value must be a finite number") }
-        let parsed = try cli { try Period(period) }
+        let value = self.value.value
+        let parsed = try parsePeriod(period)
         let store = try options.openStore()
         let found = try store.findObjective(objective)
         // The id comes from objective and period, so the same period measured on two devices is one
@@ -105,16 +111,27 @@ struct WeightsCommand: ParsableCommand {
         @Option(help: "Why the weights are what they are.") var reason = ""
 
         func run() throws {
+            let effectiveFrom = try parseDate(from, option: "--from", window: .planning)
+            let keys = weights.map { $0.split(separator: "=", maxSplits: 1).first.map(String.init) ?? $0 }
+            if let repeated = keys.first(where: { key in keys.filter { $0 == key }.count > 1 }) {
+                throw CLIError("\(repeated) is weighted twice: give each objective one weight", code: .invalidInput)
+            }
             let store = try options.openStore()
             var table: [String: Double] = [:]
             for pair in weights {
                 let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, let weight = Double(parts[1]) else { throw CLIError("'\(pair)' is not OBJECTIVE=WEIGHT, e.g. nps=2") }
-                table[try store.findObjective(String(parts[0])).id] = weight
+                guard parts.count == 2, let weight = Double(parts[1]), weight.isFinite else {
+                    throw CLIError("'\(pair)' is not OBJECTIVE=WEIGHT, e.g. nps=2", code: .invalidInput)
+                }
+                let objective = try store.findObjective(String(parts[0]))
+                guard table[objective.id] == nil else {
+                    throw CLIError("\(objective.key.rawValue) is weighted twice ('\(pair)'): give each objective one weight", code: .invalidInput)
+                }
+                table[objective.id] = weight
             }
             // The id comes from the date, so sets from one date made on two devices are one record;
             // setting weights from a date that has a set replaces it.
-            let set = WeightSet(effectiveFrom: try parseDate(from, option: "--from"), reason: reason, weights: table)
+            let set = WeightSet(effectiveFrom: effectiveFrom, reason: reason, weights: table)
             // Validate against the other sets before writing, so a bad set never syncs.
             let others = try cli { try store.distinct(WeightSet.self) }.records.filter { $0.naturalID != set.naturalID }
             _ = try cli { try Scorecard(objectives: try store.objectives.list(), weightSets: others + [set]) }
@@ -180,10 +197,10 @@ struct KPICommand: ParsableCommand {
 
     struct Retention: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "GRR, NRR, gross and net revenue churn from starting revenue S, contraction D, churned C, expansion E.")
-        @Option(help: "Starting recurring revenue S.") var start: Double
-        @Option(help: "Downgrades D.") var contraction: Double = 0
-        @Option(help: "Churned revenue C.") var churned: Double = 0
-        @Option(help: "Expansion E.") var expansion: Double = 0
+        @Option(parsing: .unconditional, help: "Starting recurring revenue S.") var start: Double
+        @Option(parsing: .unconditional, help: "Downgrades D.") var contraction: Double = 0
+        @Option(parsing: .unconditional, help: "Churned revenue C.") var churned: Double = 0
+        @Option(parsing: .unconditional, help: "Expansion E.") var expansion: Double = 0
         @Flag var json = false
 
         func run() throws {
@@ -198,8 +215,8 @@ struct KPICommand: ParsableCommand {
 
     struct LogoChurn: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "logo-churn", abstract: "Customers of the starting cohort lost / customers at start.")
-        @Option(help: "Customers at the start.") var start: Double
-        @Option(help: "Customers of that cohort lost.") var lost: Double
+        @Option(parsing: .unconditional, help: "Customers at the start.") var start: Double
+        @Option(parsing: .unconditional, help: "Customers of that cohort lost.") var lost: Double
         @Flag var json = false
         func run() throws {
             let value = try cli { try KPI.logoChurn(customersAtStart: start, lostFromStartingCohort: lost) }
@@ -223,7 +240,7 @@ struct KPICommand: ParsableCommand {
         @Flag var json = false
         func run() throws {
             let value = try cli { try KPI.csat(ratings: ratings) }
-            if json { printJSON(["csat": value]) } else { print("CSAT \(Format.number(value)) %") }
+            if json { printJSON(["csat": value / 100]) } else { print("CSAT \(Format.number(value)) %") }
         }
     }
 }

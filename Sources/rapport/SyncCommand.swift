@@ -55,7 +55,7 @@ struct Sync: AsyncParsableCommand {
         }
         let report: SyncReport
         do { report = try await session.sync() } catch let error as SyncError {
-            throw CLIError(error.message)
+            throw CLIError(error.message, code: .sync)
         } catch {
             throw describe(error)
         }

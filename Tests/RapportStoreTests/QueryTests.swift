@@ -190,4 +190,14 @@ import Testing
         // A wider window forgives the stale account but never the low one.
         #expect(try store.needingAttention(days: 50, now: Self.now).map(\.overview.account.id) == ["low", "never", "lowStale"])
     }
+
+    @Test func anAssessmentDatedInTheFutureDoesNotHideAnAccountFromAttention() throws {
+        try store.accounts.createAll([Account(id: "typo", name: "A typo"), Account(id: "today", name: "B today")])
+        // 2099 instead of 2025: High, but no proof of a recent relationship.
+        try assess("1", "typo", daysAgo: -365 * 74, .high, .high)
+        try assess("2", "today", daysAgo: 0, .high, .high)
+        let items = try store.needingAttention(days: 30, now: Self.now)
+        #expect(items.map(\.overview.account.id) == ["typo"])
+        #expect(items.map(\.reason) == [.notAssessedRecently])
+    }
 }
