@@ -181,7 +181,7 @@ struct Score: ParsableCommand {
         print("Score for \(parsed): \(Format.number(report.overall)) / 100, coverage \(Format.number(report.coverage * 100, digits: 0)) % "
               + "(weights from \(Format.day(set?.effectiveFrom))\(set.map { $0.reason.isEmpty ? "" : ": \($0.reason)" } ?? ""))")
         printTable(["OBJECTIVE", "RAW", "SCORE", "WEIGHT", "CONTRIBUTION"], report.lines.map { line in
-            [line.objectiveName, line.raw.map { String($0) + (rolled.contains(line.objectiveID) ? " (rolled up)" : "") } ?? "no measurement",
+            [line.objectiveName, line.raw.map { rolled.contains(line.objectiveID) ? "\(($0 * 1e6).rounded() / 1e6) (rolled up)" : String($0) } ?? "no measurement",
              Format.number(line.score), Format.number(line.weight, digits: 2), Format.number(line.contribution)]
         })
     }
