@@ -2,7 +2,7 @@ import Foundation
 import RapportMerge
 import RapportModel
 
-/// An account with its current relationship, derived from its people by ``AccountRelationship``'s rule.
+/// An account with its current relationship, derived from its people by `AccountRelationship`'s rule.
 public struct AccountOverview: Hashable, Sendable {
     public let account: Account
     /// The relationships with the account's people and how the account's level follows from them.

@@ -14,13 +14,13 @@ public struct ScoreTrendPoint: Hashable, Sendable {
     public let weightSetChanged: Bool
     /// Sets that take effect after the period started: they judge the next period, not this one.
     public let setsTakingEffectWithin: [WeightSet]
-    /// Ids of objectives whose value was rolled up from finer periods (see ``RollUp``).
+    /// Ids of objectives whose value was rolled up from finer periods (see `RollUp`).
     public let rolledUp: [String]
 }
 
 extension Store {
     /// The scorecard of `period`; with `rollingUp`, an objective with no measurement for the period
-    /// itself gets the roll-up of its measurements inside the period (``RollUp``). Returns the ids
+    /// itself gets the roll-up of its measurements inside the period (`RollUp`). Returns the ids
     /// of the objectives rolled up.
     public func scorecard(for period: Period, rollingUp: Bool) throws -> (report: ScoreReport, rolledUp: [String]) {
         guard rollingUp else { return (try scorecard(for: period), []) }

@@ -93,18 +93,20 @@ struct History: ParsableCommand {
     @OptionGroup var options: ReplicaOptions
     @Argument(help: "Account id or name.") var account: String
     @Flag(help: "Only the assessments where a relationship changed level, High → Low drops marked ▼.") var changes = false
+    @Option(help: "Only this stakeholder's relationship (name or id, of this account).") var stakeholder: String?
 
     func run() throws {
         let store = try options.openStore()
         let found = try store.findAccount(account)
-        let history = try cli { try store.history(accountID: found.id) }
+        let person = try stakeholder.map { try store.findStakeholder($0, of: found) }
+        let history = try cli { try store.history(accountID: found.id) }.filter { person == nil || $0.stakeholderID == person?.id }
         let relationships = try cli { try store.relationships(accountID: found.id) }
         let crises = try cli { try store.crisisReports(accountID: found.id) }
         // Names of everyone ever assessed here, removed people included, so history says who.
         let names = Dictionary(try cli { try store.stakeholders.list(includeDeleted: true, where: "accountID", equals: .string(found.id)) }
             .map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         func who(_ id: String?) -> String { id.map { names[$0] ?? $0 } ?? "unnamed" }
-        if changes { return printChanges(found, relationships.changes) }
+        if changes { return printChanges(found, relationships.changes.filter { person == nil || $0.stakeholderID == person?.id }) }
         if options.json {
             printJSON([
                 "account": found.id,
@@ -182,7 +184,7 @@ struct CrisisCommand: ParsableCommand {
             let resolvedAt = try at.map { try parseDate($0, option: "--at") } ?? Date()
             try cli { _ = try store.crises.update(id: id) { $0.resolvedAt = resolvedAt } }
             crisis.resolvedAt = resolvedAt
-            if options.json { printJSON(["id": id, "resolvedAt": Format.time(crisis.resolvedAt!)]) } else { print("Crisis \(id) resolved; assess the account again to see whether the relationship held.") }
+            if options.json { printJSON(["id": id, "resolvedAt": Format.time(crisis.resolvedAt!)]) } else { print("Crisis \(id) resolved; assess its people again (`rapport assess ACCOUNT --stakeholder NAME …`) to see whether each relationship held.") }
         }
     }
 

@@ -44,7 +44,7 @@ struct ObjectiveCommand: ParsableCommand {
                 throw CLIError("objective \(key) exists (\(existing.name)); `rapport objective edit \(key) --name … --better … --target …` changes it, `rapport objective remove \(key)` removes it")
             }
             // The id comes from the key, so the same objective added on two devices is one record;
-            // adding a key that exists updates it.
+            // adding a key whose objective was removed restores it.
             let objective = Objective(key: objectiveKey, name: name ?? key, direction: direction, target: target, normaliser: normaliser)
             let result = try cli { try store.objectives.save(objective) }
             if options.json { printEncodable(result.saved); return }

@@ -48,6 +48,8 @@ struct RelationshipCLITests {
             let historyJSON = try #require(try Self.json(try Self.ok(["history", "acme", "--json"], in: dir)) as? [String: Any])
             let names = (historyJSON["assessments"] as? [[String: Any]])?.map { $0["stakeholderName"] as? String }
             #expect(names == ["Dana Lee", "Eli"])
+            let eli = try #require(try Self.json(try Self.ok(["history", "acme", "--stakeholder", "eli", "--json"], in: dir)) as? [String: Any])
+            #expect((eli["assessments"] as? [[String: Any]])?.map { $0["stakeholderName"] as? String } == ["Eli"])
 
             // Making Dana not key lets everyone count; still Low because Dana is Low.
             try Self.ok(["stakeholder", "edit", "Dana Lee", "--account", "acme", "--key", "no", "--role", "CFO & COO"], in: dir)
