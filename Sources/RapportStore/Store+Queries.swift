@@ -17,8 +17,9 @@ public struct AccountOverview: Hashable, Sendable {
 /// A crisis with what happened to the relationships through it.
 public struct CrisisReport: Hashable, Sendable {
     public let crisis: CrisisEvent
-    /// The outcome over all the account's assessments taken as one relationship (the rule before
-    /// stakeholders counted); ``accountOutcome`` judges each relationship.
+    /// The outcome over the account's assessments taken as one relationship, whoever they name
+    /// (the rule before stakeholders counted; removed people's assessments left out). Prefer
+    /// ``accountOutcome``, which judges each relationship and names who dropped.
     public let outcome: CrisisOutcome
     /// The outcome per relationship and the account's verdict, naming who dropped.
     public let accountOutcome: CrisisAccountOutcome
