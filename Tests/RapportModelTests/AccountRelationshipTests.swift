@@ -113,4 +113,25 @@ struct AccountRelationshipTests {
         ])
         #expect(Self.crisis.accountOutcome(relationships: nobodyBefore.relationships).unknownReason == .noAssessmentBefore)
     }
+
+    @Test("the derived level does not depend on the order of records, and is Low exactly when a counted relationship is Low", arguments: 0..<25)
+    func derivationProperties(seed: Int) {
+        var generator = SeededGenerator(seed: UInt64(seed))
+        let people = (0..<Int.random(in: 0...4, using: &generator)).map {
+            Stakeholder(id: "p\($0)", accountID: "acme", name: "P\($0)", isKey: Bool.random(using: &generator))
+        }
+        let assessments = (0..<Int.random(in: 0...10, using: &generator)).map { i in
+            Assessment(id: "a\(i)", accountID: "acme", stakeholderID: people.isEmpty || Bool.random(using: &generator) ? nil : people.randomElement(using: &generator)!.id,
+                       assessedAt: Date(timeIntervalSince1970: Double(Int.random(in: 0...5, using: &generator)) * 86_400),
+                       trust: Bool.random(using: &generator) ? .high : .low, respect: Bool.random(using: &generator) ? .high : .low)
+        }
+        let derived = AccountRelationship.derive(accountID: "acme", stakeholders: people, assessments: assessments)
+        let shuffled = AccountRelationship.derive(accountID: "acme", stakeholders: people.shuffled(using: &generator),
+                                                  assessments: assessments.shuffled(using: &generator))
+        #expect(derived == shuffled)
+        #expect((derived.level == .low) == derived.counted.contains { $0.level == .low })
+        #expect((derived.level == nil) == assessments.isEmpty)
+        if derived.basis == .keyStakeholders { #expect(derived.counted.allSatisfy { $0.isKey }) }
+    }
 }
+

@@ -97,4 +97,18 @@ import Testing
         #expect(danaEnterprise.entries.map(\.overview.account.id) == ["a"])
         #expect(danaEnterprise.arrAtRisk == 100)
     }
+
+    @Test func aStakeholderFromABuildBeforeTheKeyFlagIsAcceptedAndIsNotKeyAndFlaggingItSyncsOneField() throws {
+        let stamp = Stamp(hlc: HLCTimestamp(wallMillis: Int64(Self.now.timeIntervalSince1970 * 1000)), replica: try ReplicaID("00000000000000aa"))
+        let old = RecordVersion.create(entity: "stakeholder", id: "p-old", fields: [
+            "accountID": .string("acme"), "name": .string("Old"), "role": .string(""), "email": .null,
+        ], stamp: stamp)
+        _ = try store.apply([old])
+        #expect(try store.stakeholders.get(id: "p-old")?.isKey == false)
+        // Editing another field does not write the flag nobody changed.
+        #expect(try store.stakeholders.update(id: "p-old") { $0.role = "CTO" } == ["role"])
+        #expect(try store.stakeholders.update(id: "p-old") { $0.isKey = true } == ["isKey"])
+        #expect(try store.version(entity: "stakeholder", id: "p-old")?.fields["isKey"]?.value == .number(1))
+    }
 }
+
