@@ -258,10 +258,10 @@ struct KPICommand: ParsableCommand {
             let gross = try cli { try KPI.grossRevenueChurn(starting: start, contraction: contraction, churned: churned) }
             let net = try cli { try KPI.netRevenueChurn(starting: start, contraction: contraction, churned: churned, expansion: expansion) }
             let recorded = try recording.recordIfAsked([.grossChurn: gross, .netChurn: net, .renewalRate: grr], fallback: nil)
-            if json { printJSON(["start": start, "grr": grr, "nrr": nrr, "grossRevenueChurn": gross, "netRevenueChurn": net]); return }
+            if json { printJSON(["start": start, "grr": grr, "nrr": nrr, "grossRevenueChurn": gross, "netRevenueChurn": net, "recorded": recorded?.json ?? NSNull()] as [String: Any]); return }
             if startFromARR { print("Starting revenue S = \(Format.money(start)) (ARR of the accounts)") }
             printTable(["KPI", "VALUE"], [["GRR", pct(grr)], ["NRR", pct(nrr)], ["gross revenue churn", pct(gross)], ["net revenue churn", pct(net)]])
-            if let recorded { print(recorded) }
+            if let recorded { print(recorded.line) }
         }
     }
 
@@ -274,7 +274,7 @@ struct KPICommand: ParsableCommand {
         func run() throws {
             let value = try cli { try KPI.logoChurn(customersAtStart: start, lostFromStartingCohort: lost) }
             let recorded = try recording.recordIfAsked([:], fallback: value)
-            if json { printJSON(["logoChurn": value]) } else { print("logo churn \(pct(value))"); if let recorded { print(recorded) } }
+            if json { printJSON(["logoChurn": value, "recorded": recorded?.json ?? NSNull()] as [String: Any]) } else { print("logo churn \(pct(value))"); if let recorded { print(recorded.line) } }
         }
     }
 
@@ -286,7 +286,7 @@ struct KPICommand: ParsableCommand {
         func run() throws {
             let value = try cli { try KPI.nps(scores: scores) }
             let recorded = try recording.recordIfAsked([:], fallback: value)
-            if json { printJSON(["nps": value]) } else { print("NPS \(Format.number(value))"); if let recorded { print(recorded) } }
+            if json { printJSON(["nps": value, "recorded": recorded?.json ?? NSNull()] as [String: Any]) } else { print("NPS \(Format.number(value))"); if let recorded { print(recorded.line) } }
         }
     }
 
@@ -298,7 +298,7 @@ struct KPICommand: ParsableCommand {
         func run() throws {
             let value = try cli { try KPI.csat(ratings: ratings) }
             let recorded = try recording.recordIfAsked([:], fallback: value)
-            if json { printJSON(["csat": value]) } else { print("CSAT \(Format.number(value)) %"); if let recorded { print(recorded) } }
+            if json { printJSON(["csat": value, "recorded": recorded?.json ?? NSNull()] as [String: Any]) } else { print("CSAT \(Format.number(value)) %"); if let recorded { print(recorded.line) } }
         }
     }
 }

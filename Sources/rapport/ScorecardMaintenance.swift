@@ -175,8 +175,8 @@ struct RecordOptions: ParsableArguments {
     }
 
     /// Records `value` (choosing among `values` by the objective's key when there are several) and
-    /// returns the line to print, or nil without --record.
-    func recordIfAsked(_ values: [ObjectiveKey: Double], fallback: Double?) throws -> String? {
+    /// returns the line to print and its JSON, or nil without --record.
+    func recordIfAsked(_ values: [ObjectiveKey: Double], fallback: Double?) throws -> Recorded? {
         guard let record, let period else { return nil }
         let parsed = try cli { try Period(period) }
         let store = try openStore()
@@ -185,6 +185,14 @@ struct RecordOptions: ParsableArguments {
             throw CLIError("this KPI does not give \(objective.key.rawValue); record it into one of: \(values.keys.map(\.rawValue).sorted().joined(separator: ", "))")
         }
         let result = try cli { try store.measurements.save(RapportModel.Measurement(objectiveID: objective.id, period: parsed, value: value)) }
-        return "Recorded \(objective.key.rawValue) \(parsed): \(value)\(result.previous.map { " (replaced \($0.value))" } ?? "")"
+        return Recorded(line: "Recorded \(objective.key.rawValue) \(parsed): \(value)\(result.previous.map { " (replaced \($0.value))" } ?? "")",
+                        json: ["objective": objective.key.rawValue, "period": parsed.description, "value": value,
+                               "replaced": result.previous?.value ?? NSNull()])
+    }
+
+    /// A KPI kept as a measurement.
+    struct Recorded {
+        let line: String
+        let json: [String: Any]
     }
 }

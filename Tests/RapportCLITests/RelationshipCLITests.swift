@@ -183,6 +183,13 @@ struct RelationshipCLITests {
             let measured = try #require(try Self.json(try Self.ok(["measurements", "list", "--period", "2026", "--json"], in: dir)) as? [[String: Any]])
             #expect(measured.map { $0["objective"] as? String } == ["grossChurn"])
             #expect(measured.first?["value"] as? Double == 0.1)
+            try Self.ok(["objective", "add", "nps", "--linear=-100:100"], in: dir)
+            let nps = try #require(try Self.json(try Self.ok(["kpi", "nps", "10", "9", "3", "--record", "nps", "--period", "2026-Q1", "--json"], in: dir)) as? [String: Any])
+            let recorded = try #require(nps["recorded"] as? [String: Any])
+            #expect(recorded["objective"] as? String == "nps" && recorded["period"] as? String == "2026-Q1")
+            #expect(recorded["value"] as? Double == nps["nps"] as? Double)
+            try Self.ok(["measurements", "remove", "nps", "--period", "2026-Q1"], in: dir)
+            try Self.ok(["objective", "remove", "nps"], in: dir)
             let wrong = try Self.run(["kpi", "nps", "9", "10", "--record", "grossChurn"], in: dir)
             #expect(wrong.status != 0 && wrong.err.contains("--record needs --period"))
 
