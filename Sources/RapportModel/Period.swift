@@ -42,6 +42,19 @@ public struct Period: Sendable, Hashable, Codable, Comparable, CustomStringConve
         }
     }
 
+    /// How long a period is: a year, a quarter or a month.
+    public enum Granularity: String, Sendable, Hashable, Codable, CaseIterable {
+        case year, quarter, month
+    }
+
+    public var granularity: Granularity {
+        switch span {
+        case .year: .year
+        case .quarter: .quarter
+        case .month: .month
+        }
+    }
+
     /// The first instant of the period (inclusive).
     public var start: Date { Self.date(year: year, month: firstMonth) }
 

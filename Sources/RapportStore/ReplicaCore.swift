@@ -347,7 +347,9 @@ package final class ReplicaCore {
         let table = try entitySQL(entity)
         var changed: [String] = []
         _ = try modify(entity, id: id) { version, stamp in
-            let values = try body(version.values)
+            // A field a version lacks (added after the build that wrote it) reads as null: writing
+            // null to it is no change, and writing it would overwrite a concurrent value from a newer build.
+            let values = try body(version.values).filter { $0.value != .null || version.fields[$0.key] != nil }
             try checkLocal(values, table.schema, requireAll: false)
             changed = version.write(values, stamp: stamp)
             return !changed.isEmpty

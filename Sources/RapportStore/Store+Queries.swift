@@ -2,58 +2,45 @@ import Foundation
 import RapportMerge
 import RapportModel
 
-/// An account with its current relationship: the latest live assessment's levels.
+/// An account with its current relationship, derived from its people by `AccountRelationship`'s rule.
 public struct AccountOverview: Hashable, Sendable {
     public let account: Account
-    public let latest: Assessment?
-    /// `.high` only when both trust and respect were high at the latest assessment; nil if never assessed.
-    public var relationship: Level? { latest?.relationship }
+    /// The relationships with the account's people and how the account's level follows from them.
+    public let relationships: AccountRelationship
+    /// The most recent live assessment of anyone at the account.
+    public var latest: Assessment? { relationships.latestAssessment }
+    /// Low if any counted relationship is Low (key stakeholders first); nil if never assessed.
+    public var relationship: Level? { relationships.level }
     public var lastAssessedAt: Date? { latest?.assessedAt }
 }
 
-/// A crisis with what happened to the relationship through it.
+/// A crisis with what happened to the relationships through it.
 public struct CrisisReport: Hashable, Sendable {
     public let crisis: CrisisEvent
+    /// The outcome over the account's assessments taken as one relationship, whoever they name
+    /// (the rule before stakeholders counted; removed people's assessments left out). Prefer
+    /// ``accountOutcome``, which judges each relationship and names who dropped.
     public let outcome: CrisisOutcome
-}
-
-/// An account that needs the CSM's attention, and why.
-public struct AttentionItem: Hashable, Sendable {
-    public enum Reason: String, Hashable, Sendable {
-        case lowRelationship, notAssessedRecently, neverAssessed
-    }
-    public let overview: AccountOverview
-    public let reason: Reason
+    /// The outcome per relationship and the account's verdict, naming who dropped.
+    public let accountOutcome: CrisisAccountOutcome
 }
 
 extension Store {
-    /// Live accounts ordered by name, each with its latest live assessment.
+    /// Live accounts ordered by name, each with its relationships derived from its live
+    /// stakeholders and assessments.
     public func accountOverviews() throws -> [AccountOverview] {
         let accounts = try self.accounts.list()
-        let latest = try latestAssessments()
+        let people = Dictionary(grouping: try stakeholders.list(), by: \.accountID)
+        let assessed = Dictionary(grouping: try assessments.list(), by: \.accountID)
         return accounts
-            .map { AccountOverview(account: $0, latest: latest[$0.id]) }
+            .map { AccountOverview(account: $0, relationships: .derive(accountID: $0.id, stakeholders: people[$0.id] ?? [], assessments: assessed[$0.id] ?? [])) }
             .sorted { ($0.account.name, $0.account.id) < ($1.account.name, $1.account.id) }
     }
 
-    private func latestAssessments() throws -> [String: Assessment] {
-        let ids: [String] = try withCore { core in
-            try core.read {
-                // SQLite returns the bare column from the row holding the MAX.
-                let statement = try core.db.cachedStatement("""
-                    SELECT id, MAX(assessedAt) FROM assessment WHERE _deleted = 0 GROUP BY accountID
-                    """)
-                defer { statement.reset() }
-                var ids: [String] = []
-                while try statement.step() { ids.append(statement.string(0) ?? "") }
-                return ids
-            }
-        }
-        var result: [String: Assessment] = [:]
-        for id in ids {
-            if let assessment = try assessments.get(id: id) { result[assessment.accountID] = assessment }
-        }
-        return result
+    /// One account's relationships (with each stakeholder and the unnamed one) and the level derived from them.
+    public func relationships(accountID: String) throws -> AccountRelationship {
+        .derive(accountID: accountID, stakeholders: try stakeholders.list(where: "accountID", equals: .string(accountID)),
+                assessments: try history(accountID: accountID))
     }
 
     /// An account's live assessments, oldest first.
@@ -62,13 +49,15 @@ extension Store {
             .sorted { ($0.assessedAt, $0.id) < ($1.assessedAt, $1.id) }
     }
 
-    /// Live crises (of one account, or all), by start date, each with held / dropped / unknown.
+    /// Live crises (of one account, or all), by start date, each judged per relationship.
     public func crisisReports(accountID: String? = nil) throws -> [CrisisReport] {
         let crises = try accountID.map { try self.crises.list(where: "accountID", equals: .string($0)) } ?? self.crises.list()
-        var historyByAccount: [String: [Assessment]] = [:]
+        var relationshipsByAccount: [String: AccountRelationship] = [:]
         return try crises.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }.map { crisis in
-            if historyByAccount[crisis.accountID] == nil { historyByAccount[crisis.accountID] = try history(accountID: crisis.accountID) }
-            return CrisisReport(crisis: crisis, outcome: crisis.outcome(given: historyByAccount[crisis.accountID] ?? []))
+            if relationshipsByAccount[crisis.accountID] == nil { relationshipsByAccount[crisis.accountID] = try relationships(accountID: crisis.accountID) }
+            let relationships = relationshipsByAccount[crisis.accountID]!
+            return CrisisReport(crisis: crisis, outcome: crisis.outcome(given: relationships.relationships.flatMap(\.history)),
+                                accountOutcome: crisis.accountOutcome(relationships: relationships.relationships))
         }
     }
 
@@ -81,20 +70,5 @@ extension Store {
         let card = try Scorecard(objectives: try objectives.list(), weightSets: try distinct(WeightSet.self).records)
         let measured = try distinct(RapportModel.Measurement.self, where: "period", equals: .string(period.description)).records
         return try card.report(for: period, measurements: measured)
-    }
-
-    /// Accounts whose relationship is Low, or that were not assessed in the last `days` days.
-    public func needingAttention(days: Int, now: Date = Date()) throws -> [AttentionItem] {
-        let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
-        return try accountOverviews().compactMap { overview in
-            guard let latest = overview.latest else { return AttentionItem(overview: overview, reason: .neverAssessed) }
-            if latest.relationship == .low { return AttentionItem(overview: overview, reason: .lowRelationship) }
-            // A latest assessment dated in the future (a typo synced from another replica) is not
-            // recent: it must not keep the account off this list until that date.
-            if latest.assessedAt < cutoff || latest.assessedAt > now.addingTimeInterval(86_400) {
-                return AttentionItem(overview: overview, reason: .notAssessedRecently)
-            }
-            return nil
-        }
     }
 }

@@ -22,15 +22,21 @@ extension Account: StoredEntity {
 extension Stakeholder: StoredEntity {
     public static let schema = EntitySchema(name: "stakeholder", fields: [
         .init("accountID", .text), .init("name", .text), .init("role", .text), .init("email", .optionalText),
+        // Added after the first release: versions from older builds lack it and read as not key.
+        .added("isKey", .optionalNumber),
     ])
 
     public var fieldValues: [String: FieldValue] {
-        ["accountID": .string(accountID), "name": .string(name), "role": .string(role), "email": .text(email)]
+        // Null rather than 0 for "not key", so editing a record written before the flag existed
+        // does not write a field nobody changed.
+        ["accountID": .string(accountID), "name": .string(name), "role": .string(role), "email": .text(email),
+         "isKey": isKey ? .number(1) : .null]
     }
 
     public init(id: String, fieldValues: [String: FieldValue]) throws {
         let r = FieldReader(entity: Self.schema.name, values: fieldValues)
-        self.init(id: id, accountID: try r.string("accountID"), name: try r.string("name"), role: try r.string("role"), email: try r.optionalString("email"))
+        self.init(id: id, accountID: try r.string("accountID"), name: try r.string("name"), role: try r.string("role"),
+                  email: try r.optionalString("email"), isKey: (try r.optionalNumber("isKey") ?? 0) != 0)
     }
 }
 

@@ -11,8 +11,8 @@ struct Rapport: AsyncParsableCommand {
         subcommands: [
             Demo.self, Init.self, Status.self,
             AccountCommand.self, StakeholderCommand.self,
-            Assess.self, AssessmentCommand.self, History.self, CrisisCommand.self, Attention.self,
-            ObjectiveCommand.self, Measure.self, WeightsCommand.self, Score.self, KPICommand.self, Report.self,
+            Assess.self, AssessmentCommand.self, History.self, CrisisCommand.self, Attention.self, PortfolioCommand.self,
+            ObjectiveCommand.self, Measure.self, MeasurementsCommand.self, WeightsCommand.self, Score.self, KPICommand.self, Report.self,
             Serve.self, ServerCommand.self, Sync.self, Conflicts.self, Export.self, Import.self, Simulate.self,
         ])
 

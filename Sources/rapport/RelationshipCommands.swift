@@ -11,7 +11,7 @@ struct Assess: ParsableCommand {
     @Argument(help: "Account id or name.") var account: String
     @Option(help: "Trust: high or low.") var trust: Level
     @Option(help: "Respect: high or low.") var respect: Level
-    @Option(help: "Stakeholder id this assessment is about.") var stakeholder: String?
+    @Option(help: "The stakeholder (name or id, of this account) this assessment is about; without it, the account's unnamed relationship.") var stakeholder: String?
     @Option(help: "Evidence for the assessment.") var note = ""
     @Option(help: "When (2026-11-23 or full ISO date-time; default now).") var at: String?
 
@@ -19,14 +19,16 @@ struct Assess: ParsableCommand {
         let when = try at.map { try parseDate($0, option: "--at") } ?? Date()
         let store = try options.openStore()
         let found = try store.findAccount(account)
-        let assessment = Assessment(id: newID("as"), accountID: found.id, stakeholderID: stakeholder,
+        let person = try stakeholder.map { try store.findStakeholder($0, of: found) }
+        let assessment = Assessment(id: newID("as"), accountID: found.id, stakeholderID: person?.id,
                                     assessedAt: Date(timeIntervalSince1970: (when.timeIntervalSince1970 * 1000).rounded() / 1000),
                                     trust: trust, respect: respect, note: note)
         try cli { try store.assessments.create(assessment) }
         if options.json {
-            printJSON(["id": assessment.id, "accountID": found.id, "relationship": assessment.relationship.rawValue])
+            printJSON(["id": assessment.id, "accountID": found.id, "stakeholderID": person?.id ?? NSNull(),
+                       "relationship": assessment.relationship.rawValue] as [String: Any])
         } else {
-            print("\(found.name): trust \(trust.rawValue), respect \(respect.rawValue) → relationship \(assessment.relationship == .high ? "HIGH" : "LOW")\(assessment.relationship == .low ? " (needs work)" : "") [\(assessment.id)]")
+            print("\(found.name)\(person.map { " / \($0.name)" } ?? ""): trust \(trust.rawValue), respect \(respect.rawValue) → relationship \(assessment.relationship == .high ? "HIGH" : "LOW")\(assessment.relationship == .low ? " (needs work)" : "") [\(assessment.id)]")
         }
     }
 }
@@ -86,39 +88,67 @@ struct AssessmentCommand: ParsableCommand {
 }
 
 struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "An account's relationship over time, with crises and whether it held.")
+    static let configuration = CommandConfiguration(abstract: "An account's relationships over time (who was assessed), with crises and whether each relationship held.")
 
     @OptionGroup var options: ReplicaOptions
     @Argument(help: "Account id or name.") var account: String
+    @Flag(help: "Only the assessments where a relationship changed level, High → Low drops marked ▼.") var changes = false
+    @Option(help: "Only this stakeholder's relationship (name or id, of this account).") var stakeholder: String?
 
     func run() throws {
         let store = try options.openStore()
         let found = try store.findAccount(account)
-        let history = try cli { try store.history(accountID: found.id) }
+        let person = try stakeholder.map { try store.findStakeholder($0, of: found) }
+        let history = try cli { try store.history(accountID: found.id) }.filter { person == nil || $0.stakeholderID == person?.id }
+        let relationships = try cli { try store.relationships(accountID: found.id) }
         let crises = try cli { try store.crisisReports(accountID: found.id) }
+        // Names of everyone ever assessed here, removed people included, so history says who.
+        let names = Dictionary(try cli { try store.stakeholders.list(includeDeleted: true, where: "accountID", equals: .string(found.id)) }
+            .map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        func who(_ id: String?) -> String { id.map { names[$0] ?? $0 } ?? "unnamed" }
+        if changes { return printChanges(found, relationships.changes.filter { person == nil || $0.stakeholderID == person?.id }) }
         if options.json {
             printJSON([
                 "accountID": found.id,
+                "relationship": relationships.level?.rawValue ?? NSNull(),
                 "assessments": history.map { ["id": $0.id, "assessedAt": Format.time($0.assessedAt), "trust": $0.trust.rawValue,
-                                              "respect": $0.respect.rawValue, "relationship": $0.relationship.rawValue, "note": $0.note] },
+                                              "stakeholderID": $0.stakeholderID ?? NSNull(), "stakeholderName": who($0.stakeholderID),
+                                              "respect": $0.respect.rawValue, "relationship": $0.relationship.rawValue, "note": $0.note] as [String: Any] },
                 "crises": crises.map { ["id": $0.crisis.id, "startedAt": Format.time($0.crisis.startedAt),
-                                        "resolvedAt": $0.crisis.resolvedAt.map(Format.time) ?? NSNull(), "outcome": $0.outcome.label,
-                                        "severity": $0.crisis.severity.rawValue, "summary": $0.crisis.summary] as [String: Any] },
+                                        "resolvedAt": $0.crisis.resolvedAt.map(Format.time) ?? NSNull(),
+                                        "severity": $0.crisis.severity.rawValue, "summary": $0.crisis.summary,
+                                        "outcome": $0.accountOutcome.verdict.label, "detail": outcomeJSON($0)] as [String: Any] },
             ] as [String: Any])
             return
         }
         var rows: [(Date, [String])] = history.map { a in
-            (a.assessedAt, [Format.day(a.assessedAt), "assessment", a.trust.rawValue, a.respect.rawValue, a.relationship == .high ? "High" : "Low", a.note, a.id])
+            (a.assessedAt, [Format.day(a.assessedAt), "assessment", who(a.stakeholderID), a.trust.rawValue, a.respect.rawValue,
+                            a.relationship == .high ? "High" : "Low", a.note, a.id])
         }
         for report in crises {
-            rows.append((report.crisis.startedAt, [Format.day(report.crisis.startedAt), "⚠ crisis (\(report.crisis.severity.rawValue))", "", "", "", report.crisis.summary, report.crisis.id]))
+            rows.append((report.crisis.startedAt, [Format.day(report.crisis.startedAt), "⚠ crisis (\(report.crisis.severity.rawValue))", "", "", "", "", report.crisis.summary, report.crisis.id]))
             if let resolved = report.crisis.resolvedAt {
-                rows.append((resolved, [Format.day(resolved), "crisis resolved", "", "", "", "relationship \(report.outcome.label)", report.crisis.id]))
+                rows.append((resolved, [Format.day(resolved), "crisis resolved", "", "", "", "", "relationship \(describeOutcome(report, account: found.id))", report.crisis.id]))
             }
         }
         print("\(found.name) (\(found.id))")
-        printTable(["DATE", "EVENT", "TRUST", "RESPECT", "RELATIONSHIP", "NOTE", "ID"], rows.sorted { $0.0 < $1.0 }.map(\.1),
+        printTable(["DATE", "EVENT", "WHO", "TRUST", "RESPECT", "RELATIONSHIP", "NOTE", "ID"], rows.sorted { $0.0 < $1.0 }.map(\.1),
                    empty: "No assessments yet: `rapport assess \(found.id) --trust high --respect high`.")
+    }
+
+    private func printChanges(_ found: Account, _ changes: [RelationshipChange]) {
+        func level(_ l: Level?) -> String { l.map { $0 == .high ? "High" : "Low" } ?? "—" }
+        if options.json {
+            printJSON(["accountID": found.id, "changes": changes.map { c -> [String: Any] in
+                ["at": Format.time(c.at), "stakeholderID": c.stakeholderID ?? NSNull(), "name": c.name, "from": c.from?.rawValue ?? NSNull(),
+                 "to": c.to.rawValue, "drop": c.isDrop, "assessment": c.assessmentID]
+            }] as [String: Any])
+            return
+        }
+        print("\(found.name) (\(found.id)): relationship changes")
+        printTable(["DATE", "WHO", "FROM", "TO", "", "ASSESSMENT"], changes.map { c in
+            [Format.day(c.at), c.name, level(c.from), level(c.to), c.isDrop ? "▼ High→Low" : "", c.assessmentID]
+        }, empty: "No assessments yet: `rapport assess \(found.id) --trust high --respect high`.")
     }
 }
 
@@ -158,7 +188,7 @@ struct CrisisCommand: ParsableCommand {
             }
             try cli { _ = try store.crises.update(id: id) { $0.resolvedAt = resolvedAt } }
             crisis.resolvedAt = resolvedAt
-            if options.json { printJSON(["id": id, "resolvedAt": Format.time(crisis.resolvedAt!)]) } else { print("Crisis \(id) resolved; assess the account again to see whether the relationship held.") }
+            if options.json { printJSON(["id": id, "resolvedAt": Format.time(crisis.resolvedAt!)]) } else { print("Crisis \(id) resolved; assess its people again (`rapport assess ACCOUNT --stakeholder NAME …`) to see whether each relationship held.") }
         }
     }
 
@@ -170,41 +200,61 @@ struct CrisisCommand: ParsableCommand {
             let store = try options.openStore()
             let reports = try cli { try store.crisisReports(accountID: try account.map { try store.findAccount($0).id }) }
             if options.json {
-                printJSON(reports.map { ["id": $0.crisis.id, "accountID": $0.crisis.accountID, "severity": $0.crisis.severity.rawValue, "outcome": $0.outcome.label,
+                printJSON(reports.map { ["id": $0.crisis.id, "accountID": $0.crisis.accountID, "severity": $0.crisis.severity.rawValue,
                                           "startedAt": Format.time($0.crisis.startedAt), "resolvedAt": $0.crisis.resolvedAt.map(Format.time) ?? NSNull(),
-                                          "summary": $0.crisis.summary] as [String: Any] })
+                                          "summary": $0.crisis.summary,
+                                          "outcome": $0.accountOutcome.verdict.label, "detail": outcomeJSON($0)] as [String: Any] })
                 return
             }
             printTable(["ID", "ACCOUNT", "STARTED", "RESOLVED", "SEVERITY", "RELATIONSHIP", "SUMMARY"], reports.map { r in
-                [r.crisis.id, r.crisis.accountID, Format.day(r.crisis.startedAt), Format.day(r.crisis.resolvedAt), r.crisis.severity.rawValue, r.outcome.label, r.crisis.summary]
+                [r.crisis.id, r.crisis.accountID, Format.day(r.crisis.startedAt), Format.day(r.crisis.resolvedAt), r.crisis.severity.rawValue,
+                 describeOutcome(r, account: r.crisis.accountID), r.crisis.summary]
             })
         }
     }
 }
 
 struct Attention: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Accounts whose relationship is Low, or not assessed in N days.")
+    static let configuration = CommandConfiguration(
+        abstract: "Accounts that need attention: Low relationships, relationships a crisis dropped, open crises, crises nobody re-assessed, renewals at risk, stale assessments.")
 
     @OptionGroup var options: ReplicaOptions
     @Option(parsing: .unconditional, help: "How many days without an assessment counts as stale.") var days = 30
+    @Option(name: .customLong("renewal-days"), parsing: .unconditional, help: "Flag a Low relationship whose renewal is within this many days.") var renewalDays = 60
 
-    func validate() throws { guard days > 0 else { throw ValidationError("--days must be a positive number of days, e.g. --days 30") } }
+    func validate() throws {
+        guard days > 0 else { throw ValidationError("--days must be a positive number of days, e.g. --days 30") }
+        guard renewalDays > 0 else { throw ValidationError("--renewal-days must be a positive number of days, e.g. --renewal-days 60") }
+    }
 
     func run() throws {
         let store = try options.openStore()
-        let items = try cli { try store.needingAttention(days: days) }
+        let items = try cli { try store.needingAttention(days: days, renewalDays: renewalDays) }
         if options.json {
             printJSON(items.map { ["id": $0.overview.account.id, "name": $0.overview.account.name, "reason": $0.reason.rawValue,
-                                    "lastAssessedAt": $0.overview.lastAssessedAt.map(Format.time) ?? NSNull()] as [String: Any] })
+                                    "lastAssessedAt": $0.overview.lastAssessedAt.map(Format.time) ?? NSNull(),
+                                    "reasons": $0.reasons.map(\.rawValue), "droppedRelationships": $0.droppedRelationships] as [String: Any] })
             return
         }
         printTable(["ACCOUNT", "ID", "WHY", "LAST ASSESSED"], items.map { item in
-            let why = switch item.reason {
-            case .lowRelationship: "relationship is Low"
-            case .notAssessedRecently: "not assessed in \(days) days"
-            case .neverAssessed: "never assessed"
-            }
-            return [item.overview.account.name, item.overview.account.id, why, Format.day(item.overview.lastAssessedAt)]
-        }, empty: "Every account has a recent High relationship.")
+            [item.overview.account.name, item.overview.account.id, item.reasons.map { why($0, item) }.joined(separator: "; "), Format.day(item.overview.lastAssessedAt)]
+        }, empty: "Every account has a recent High relationship and no crisis to follow up.")
+    }
+
+    private func why(_ reason: AttentionItem.Reason, _ item: AttentionItem) -> String {
+        attentionText(reason, overview: item.overview, dropped: item.droppedRelationships, days: days)
+    }
+}
+
+/// One attention reason in words, naming the people concerned.
+func attentionText(_ reason: AttentionItem.Reason, overview: AccountOverview, dropped: [String], days: Int) -> String {
+    switch reason {
+    case .droppedInCrisis: "dropped through a crisis: \(dropped.joined(separator: ", "))"
+    case .renewalAtRisk: "renews \(Format.day(overview.account.renewalDate)) with a Low relationship"
+    case .lowRelationship: "relationship is Low (" + overview.relationships.lowRelationships.map(\.name).joined(separator: ", ") + ")"
+    case .openCrisis: "open crisis"
+    case .crisisNotReassessed: "crisis resolved, not re-assessed since"
+    case .neverAssessed: "never assessed"
+    case .notAssessedRecently: "not assessed in \(days) days"
     }
 }

@@ -5,11 +5,12 @@ import RapportStore
 
 struct ObjectiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "objective", abstract: "Objectives of the balanced scorecard.", subcommands: [Add.self, List.self], defaultSubcommand: List.self)
+        commandName: "objective", abstract: "Objectives of the balanced scorecard: add, list, edit, remove.",
+        subcommands: [Add.self, List.self, Edit.self, Remove.self], defaultSubcommand: List.self)
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add an objective: grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME; adding a key again updates it.")
+            abstract: "Add an objective: grossChurn, netChurn, revenue, customerROI, nps, csat, renewalRate or custom:NAME; a key that exists is refused (use edit).")
         @OptionGroup var options: ReplicaOptions
         @Argument(help: "Objective key.") var key: String
         @Option(help: "Display name (default: the key).") var name: String?
@@ -45,8 +46,11 @@ struct ObjectiveCommand: ParsableCommand {
             }
             try cli { try normaliser.validate() }
             let store = try options.openStore()
+            if let existing = try cli({ try store.objective(key: objectiveKey) }) {
+                throw CLIError("objective \(key) exists (\(existing.name)); `rapport objective edit \(key) --name … --better … --target …` changes it, `rapport objective remove \(key)` removes it")
+            }
             // The id comes from the key, so the same objective added on two devices is one record;
-            // adding a key that exists updates it.
+            // adding a key whose objective was removed restores it.
             let objective = Objective(key: objectiveKey, name: name ?? key, direction: direction, target: target, normaliser: normaliser)
             let result = try cli { try store.objectives.save(objective) }
             if options.json { printEncodable(result.saved); return }
@@ -60,13 +64,15 @@ struct ObjectiveCommand: ParsableCommand {
             let store = try options.openStore()
             let objectives = try cli { try store.objectives.list() }
             if options.json { printEncodable(objectives); return }
-            printTable(["ID", "KEY", "NAME", "BETTER", "NORMALISER"], objectives.map { o in
+            let measured = Dictionary(grouping: try cli { try store.distinct(RapportModel.Measurement.self) }.records, by: \.objectiveID)
+            printTable(["KEY", "NAME", "BETTER", "NORMALISER", "TARGET", "MEASUREMENTS"], objectives.sorted { $0.key.rawValue < $1.key.rawValue }.map { o in
                 let normaliser = switch o.normaliser {
                 case .linear(let lower, let upper): "linear \(lower)…\(upper)"
                 case .bands(let bands): "bands " + bands.map { "≤\($0.upTo)→\(Format.number($0.score, digits: 0))" }.joined(separator: " ")
                 case .passthrough: "passthrough"
                 }
-                return [o.id, o.key.rawValue, o.name, o.direction == .higherIsBetter ? "higher" : "lower", normaliser]
+                return [o.key.rawValue, o.name, o.direction == .higherIsBetter ? "higher" : "lower", normaliser,
+                        o.target.map { String($0) } ?? "", String(measured[o.id]?.count ?? 0)]
             }, empty: "No objectives yet: `rapport objective add nps --linear=-100:100`.")
         }
     }
@@ -101,7 +107,8 @@ struct Measure: ParsableCommand {
 
 struct WeightsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "weights", abstract: "Weigh objectives, and shift the weights over time.", subcommands: [Set.self, List.self], defaultSubcommand: List.self)
+        commandName: "weights", abstract: "Weigh objectives, and shift the weights over time: set, list, edit (reason), remove.",
+        subcommands: [Set.self, List.self, Edit.self, Remove.self], defaultSubcommand: List.self)
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set weights from a date (replacing the set from that date, if any): rapport weights set nps=2 grossChurn=1 --from 2026-07-01 --reason 'service breakdown'.")
@@ -148,28 +155,74 @@ struct WeightsCommand: ParsableCommand {
             let store = try options.openStore()
             let sets = try cli { try store.weightSets.list() }.sorted { $0.effectiveFrom < $1.effectiveFrom }
             if options.json { printEncodable(sets); return }
-            printTable(["FROM", "WEIGHTS", "REASON", "ID"], sets.map { s in
-                [Format.day(s.effectiveFrom), s.weights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), s.reason, s.id]
-            })
+            // Objectives by key, not by their ids.
+            let keys = try store.objectiveKeys()
+            printTable(["FROM", "WEIGHTS", "REASON"], sets.map { s in
+                [Format.day(s.effectiveFrom), s.weights.map { (keys[$0.key] ?? $0.key, $0.value) }.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: " "), s.reason]
+            }, empty: "No weight sets: `rapport weights set nps=2 grossChurn=1 --from 2026-01-01 --reason 'plan'`.")
         }
     }
 }
 
 struct Score: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The overall score of a period, with coverage and each objective's contribution.")
+    static let configuration = CommandConfiguration(
+        abstract: "The overall score of a period, with coverage and each objective's contribution; or a trend across periods (--from P --to Q).",
+        discussion: """
+            A period is judged by the weight set in force at its start; a set effective mid-period judges the next period \
+            (the trend marks both). With --roll-up, an objective not measured for the period itself takes the roll-up of its \
+            months (a quarter) or quarters (a year): the mean for rates and scores, the last value for revenue.
+            """)
 
     @OptionGroup var options: ReplicaOptions
-    @Option(help: "Period: 2026, 2026-Q3 or 2026-11.") var period: String
+    @Option(help: "Period: 2026, 2026-Q3 or 2026-11.") var period: String?
+    @Option(help: "First period of a trend (same kind as --to).") var from: String?
+    @Option(help: "Last period of a trend.") var to: String?
+    @Flag(name: .customLong("roll-up"), help: "Fill an objective not measured for a period from its months or quarters.") var rollUp = false
+
+    func validate() throws {
+        switch (period, from, to) {
+        case (_?, nil, nil), (nil, _?, _?): break
+        case (_?, _, _): throw ValidationError("give either --period P or --from P --to Q, not both")
+        default: throw ValidationError("give --period P (e.g. 2026-Q3), or --from P --to Q for a trend (e.g. --from 2026-01 --to 2026-12)")
+        }
+    }
 
     func run() throws {
-        let parsed = try cli { try Period(period) }
         let store = try options.openStore()
-        let report = try cli { try store.scorecard(for: parsed) }
+        if let from, let to { return try trend(store, from: try cli { try Period(from) }, to: try cli { try Period(to) }) }
+        let parsed = try cli { try Period(period ?? "") }
+        let (report, rolled) = try cli { try store.scorecard(for: parsed, rollingUp: rollUp) }
         try warnAboutDuplicates(store, period: parsed)
         if options.json { printEncodable(report); return }
-        print("Score for \(parsed): \(Format.number(report.overall)) / 100, coverage \(Format.number(report.coverage * 100, digits: 0)) % (weights \(report.weightSetID))")
+        let set = try cli { try store.weightSets.get(id: report.weightSetID) }
+        print("Score for \(parsed): \(Format.number(report.overall)) / 100, coverage \(Format.number(report.coverage * 100, digits: 0)) % "
+              + "(weights from \(Format.day(set?.effectiveFrom))\(set.map { $0.reason.isEmpty ? "" : ": \($0.reason)" } ?? ""))")
         printTable(["OBJECTIVE", "RAW", "SCORE", "WEIGHT", "CONTRIBUTION"], report.lines.map { line in
-            [line.objectiveName, line.raw.map { String($0) } ?? "no measurement", Format.number(line.score), Format.number(line.weight, digits: 2), Format.number(line.contribution)]
+            [line.objectiveName, line.raw.map { rolled.contains(line.objectiveID) ? "\(($0 * 1e6).rounded() / 1e6) (rolled up)" : String($0) } ?? "no measurement",
+             Format.number(line.score), Format.number(line.weight, digits: 2), Format.number(line.contribution)]
+        })
+    }
+
+    private func trend(_ store: Store, from: Period, to: Period) throws {
+        let points = try cli { try store.scoreTrend(from: from, through: to, rollingUp: rollUp) }
+        if options.json {
+            printJSON(points.map { p -> [String: Any] in
+                ["period": p.period.description, "overall": p.report?.overall ?? NSNull(), "coverage": p.report?.coverage ?? NSNull(),
+                 "problem": p.problem ?? NSNull(), "weightSet": p.weightSet?.id ?? NSNull(),
+                 "weightSetFrom": p.weightSet.map { Format.time($0.effectiveFrom) } ?? NSNull(),
+                 "weightSetReason": p.weightSet?.reason ?? NSNull(), "weightSetChanged": p.weightSetChanged,
+                 "setsTakingEffectWithin": p.setsTakingEffectWithin.map(\.id), "rolledUp": p.rolledUp]
+            })
+            return
+        }
+        printTable(["PERIOD", "SCORE", "COVERAGE", "WEIGHTS", "NOTE"], points.map { p in
+            var notes: [String] = []
+            if p.weightSetChanged, let set = p.weightSet { notes.append("◆ weights changed\(set.reason.isEmpty ? "" : ": \(set.reason)")") }
+            for set in p.setsTakingEffectWithin { notes.append("weights from \(Format.day(set.effectiveFrom)) judge the next period") }
+            if !p.rolledUp.isEmpty { notes.append("\(p.rolledUp.count) rolled up") }
+            if let problem = p.problem { notes.append(problem) }
+            return [p.period.description, Format.number(p.report?.overall), p.report.map { Format.number($0.coverage * 100, digits: 0) + " %" } ?? "—",
+                    p.weightSet.map { "from \(Format.day($0.effectiveFrom))" } ?? "none", notes.joined(separator: "; ")]
         })
     }
 }
@@ -197,19 +250,35 @@ struct KPICommand: ParsableCommand {
 
     struct Retention: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "GRR, NRR, gross and net revenue churn from starting revenue S, contraction D, churned C, expansion E.")
-        @Option(parsing: .unconditional, help: "Starting recurring revenue S.") var start: Double
+        @Option(parsing: .unconditional, help: "Starting recurring revenue S (or --start-from-arr).") var start: Double?
         @Option(parsing: .unconditional, help: "Downgrades D.") var contraction: Double = 0
         @Option(parsing: .unconditional, help: "Churned revenue C.") var churned: Double = 0
         @Option(parsing: .unconditional, help: "Expansion E.") var expansion: Double = 0
+        @Flag(name: .customLong("start-from-arr"), help: "S is the ARR of the replica's live accounts (optionally of --owner / --segment).") var startFromARR = false
+        @Option(help: "With --start-from-arr: only this owner's accounts.") var owner: String?
+        @Option(help: "With --start-from-arr: only this segment's accounts.") var segment: String?
+        @OptionGroup var recording: RecordOptions
         @Flag var json = false
 
+        func validate() throws {
+            guard (start == nil) == startFromARR else { throw ValidationError("give --start S or --start-from-arr (not both), e.g. --start 100000") }
+            if !startFromARR, owner != nil || segment != nil { throw ValidationError("--owner and --segment go with --start-from-arr") }
+        }
+
         func run() throws {
+            let start = try start ?? {
+                let portfolio = try cli { try recording.openStore().portfolio(owner: owner, segment: segment) }
+                return portfolio.arr
+            }()
             let grr = try cli { try KPI.grossRevenueRetention(starting: start, contraction: contraction, churned: churned) }
             let nrr = try cli { try KPI.netRevenueRetention(starting: start, contraction: contraction, churned: churned, expansion: expansion) }
             let gross = try cli { try KPI.grossRevenueChurn(starting: start, contraction: contraction, churned: churned) }
             let net = try cli { try KPI.netRevenueChurn(starting: start, contraction: contraction, churned: churned, expansion: expansion) }
-            if json { printJSON(["grr": grr, "nrr": nrr, "grossRevenueChurn": gross, "netRevenueChurn": net]); return }
+            let recorded = try recording.recordIfAsked([.grossChurn: gross, .netChurn: net, .renewalRate: grr], fallback: nil)
+            if json { printJSON(["start": start, "grr": grr, "nrr": nrr, "grossRevenueChurn": gross, "netRevenueChurn": net, "recorded": recorded?.json ?? NSNull()] as [String: Any]); return }
+            if startFromARR { print("Starting revenue S = \(Format.money(start)) (ARR of the accounts)") }
             printTable(["KPI", "VALUE"], [["GRR", pct(grr)], ["NRR", pct(nrr)], ["gross revenue churn", pct(gross)], ["net revenue churn", pct(net)]])
+            if let recorded { print(recorded.line) }
         }
     }
 
@@ -217,30 +286,37 @@ struct KPICommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "logo-churn", abstract: "Customers of the starting cohort lost / customers at start.")
         @Option(parsing: .unconditional, help: "Customers at the start.") var start: Double
         @Option(parsing: .unconditional, help: "Customers of that cohort lost.") var lost: Double
+        @OptionGroup var recording: RecordOptions
         @Flag var json = false
         func run() throws {
             let value = try cli { try KPI.logoChurn(customersAtStart: start, lostFromStartingCohort: lost) }
-            if json { printJSON(["logoChurn": value]) } else { print("logo churn \(pct(value))") }
+            let recorded = try recording.recordIfAsked([:], fallback: value)
+            if json { printJSON(["logoChurn": value, "recorded": recorded?.json ?? NSNull()] as [String: Any]) } else { print("logo churn \(pct(value))"); if let recorded { print(recorded.line) } }
         }
     }
 
     struct NPS: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "nps", abstract: "Net Promoter Score from 0–10 answers.")
         @Argument(help: "Scores 0–10.") var scores: [Int]
+        @OptionGroup var recording: RecordOptions
         @Flag var json = false
         func run() throws {
             let value = try cli { try KPI.nps(scores: scores) }
-            if json { printJSON(["nps": value]) } else { print("NPS \(Format.number(value))") }
+            let recorded = try recording.recordIfAsked([:], fallback: value)
+            if json { printJSON(["nps": value, "recorded": recorded?.json ?? NSNull()] as [String: Any]) } else { print("NPS \(Format.number(value))"); if let recorded { print(recorded.line) } }
         }
     }
 
     struct CSAT: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "csat", abstract: "Share of 4–5 answers on a 1–5 scale.")
         @Argument(help: "Ratings 1–5.") var ratings: [Int]
+        @OptionGroup var recording: RecordOptions
         @Flag var json = false
         func run() throws {
             let value = try cli { try KPI.csat(ratings: ratings) }
-            if json { printJSON(["csat": value / 100]) } else { print("CSAT \(Format.number(value)) %") }
+            // A share, recorded and printed in JSON as a fraction like every other share.
+            let recorded = try recording.recordIfAsked([:], fallback: value / 100)
+            if json { printJSON(["csat": value / 100, "recorded": recorded?.json ?? NSNull()] as [String: Any]) } else { print("CSAT \(Format.number(value)) %"); if let recorded { print(recorded.line) } }
         }
     }
 }

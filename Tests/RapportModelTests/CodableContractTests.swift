@@ -44,6 +44,12 @@ struct CodableContractTests {
         let stakeholder = Stakeholder(id: "st1", accountID: "acme", name: "Ravi", role: "VP Ops", email: "r@acme.test")
         #expect(try keys(stakeholder) == ["id", "accountID", "name", "role", "email"])
         #expect(try roundTrip(stakeholder) == stakeholder)
+        // The key flag is written only when set, and a record from before the flag reads as not key.
+        let key = Stakeholder(id: "st2", accountID: "acme", name: "Mei", isKey: true)
+        #expect(try keys(key) == ["id", "accountID", "name", "role", "isKey"])
+        #expect(try roundTrip(key) == key)
+        let old = try JSONDecoder().decode(Stakeholder.self, from: Data(#"{"id":"s","accountID":"a","name":"N","role":""}"#.utf8))
+        #expect(old.isKey == false)
 
         // The derived relationship is never stored.
         #expect(try keys(Self.assessment) == ["id", "accountID", "stakeholderID", "assessedAt", "trust", "respect", "note"])

@@ -53,7 +53,9 @@ import Testing
             try replica.bind(HybridLogicalClock.defaultMaxDriftMillis, at: 5)
             try replica.run()
             for record in records {
-                let schema = try #require(Entities.byName[record.version.entity])
+                // An old file has the first release's fields only: later ones are added on open.
+                let current = try #require(Entities.byName[record.version.entity])
+                let schema = EntitySchema(name: current.name, fields: current.fields.filter(\.required))
                 let columns = ["id"] + schema.fields.map { "\"\($0.name)\"" } + ["_deleted", "_version", "_seq"]
                 let insert = try db.prepare("INSERT INTO \"\(schema.name)\" (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))")
                 try insert.bind(record.version.id, at: 1)
@@ -109,7 +111,9 @@ import Testing
     }
 
     private static func version<Entity: StoredEntity>(_ entity: Entity, counter: UInt32) -> RecordVersion {
-        RecordVersion.create(entity: Entity.schema.name, id: entity.id, fields: entity.fieldValues,
+        // As a build before any added field wrote it.
+        let firstRelease = Set(Entity.schema.fields.filter(\.required).map(\.name))
+        return RecordVersion.create(entity: Entity.schema.name, id: entity.id, fields: entity.fieldValues.filter { firstRelease.contains($0.key) },
                              stamp: Stamp(hlc: HLCTimestamp(wallMillis: wall, counter: counter), replica: writer))
     }
 

@@ -240,7 +240,9 @@ import Testing
                 types[name] = statement.string(1)
             }
             // Bookkeeping columns as documented in StoreMigrations; everything else is a schema field.
-            #expect(columns == ["id"] + schema.fields.map(\.name) + ["_deleted", "_version", "_seq", "_pending"], "table \(schema.name)")
+            // Fields added after the first release are columns appended after the bookkeeping ones.
+            let first = schema.fields.filter(\.required).map(\.name), added = schema.fields.filter { !$0.required }.map(\.name)
+            #expect(columns == ["id"] + first + ["_deleted", "_version", "_seq", "_pending"] + added, "table \(schema.name)")
             for field in schema.fields {
                 #expect(types[field.name] == field.kind.sqlType, "\(schema.name).\(field.name)")
             }
