@@ -100,6 +100,7 @@ let package = Package(
             dependencies: [
                 "RapportClient", "RapportServer", "RapportServerCore", "RapportSimulation",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -12,7 +12,8 @@ public struct ReportData: Sendable {
         public var account: Account
         public var relationship: Level?
         public var lastAssessedAt: Date?
-        /// Low now, or its latest judged crisis dropped the relationship.
+        /// Low now, or a crisis dropped one of its relationships and it has not been High since
+        /// (``Portfolio/Entry/atRisk``).
         public var atRisk: Bool
 
         public init(account: Account, relationship: Level?, lastAssessedAt: Date?, atRisk: Bool) {
@@ -44,13 +45,13 @@ public struct ReportData: Sendable {
         }
     }
 
-    /// A crisis, the account's name and what happened to the relationship through it.
+    /// A crisis, the account's name and what happened to each relationship through it.
     public struct CrisisRow: Sendable, Hashable {
         public var crisis: CrisisEvent
         public var account: String
-        public var outcome: CrisisOutcome
+        public var outcome: CrisisAccountOutcome
 
-        public init(crisis: CrisisEvent, account: String, outcome: CrisisOutcome) {
+        public init(crisis: CrisisEvent, account: String, outcome: CrisisAccountOutcome) {
             self.crisis = crisis
             self.account = account
             self.outcome = outcome
@@ -123,28 +124,25 @@ extension ReportData {
     /// The trend holds every period of the same kind as `period` (months, quarters or years) that
     /// has a measurement, up to and including `period`; a period no weight set covers is a gap.
     public static func load(from store: Store, period: Period, now: Date = Date()) throws -> ReportData {
-        let overviews = try store.accountOverviews()
+        // The portfolio's rule for the account's relationship (its key stakeholders) and for ARR
+        // at risk, so the page and `rapport portfolio` never disagree.
+        let portfolio = try store.portfolio(now: now).entries.sorted { $0.overview.account.name < $1.overview.account.name }
+        let overviews = portfolio.map(\.overview)
         let names = Dictionary(overviews.map { ($0.account.id, $0.account.name) }, uniquingKeysWith: { first, _ in first })
         let crises = try store.crisisReports().filter { names[$0.crisis.accountID] != nil }
-        var latestCrisis: [String: CrisisOutcome] = [:]
-        for report in crises where report.crisis.resolvedAt != nil { latestCrisis[report.crisis.accountID] = report.outcome }
-        let accounts = overviews.map { overview in
-            let dropped = if case .dropped = latestCrisis[overview.account.id] { true } else { false }
-            return AccountRow(
-                account: overview.account, relationship: overview.relationship, lastAssessedAt: overview.lastAssessedAt,
-                atRisk: overview.relationship == .low || dropped)
+        let accounts = portfolio.map { entry in
+            AccountRow(account: entry.overview.account, relationship: entry.overview.relationship,
+                       lastAssessedAt: entry.overview.lastAssessedAt, atRisk: entry.atRisk)
         }
 
-        let stakeholders = Dictionary(try store.stakeholders.list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // Each live stakeholder's current relationship (and the account's unnamed one) in the grid.
         var relationships: [RelationshipPoint] = []
         for overview in overviews {
-            var latest: [String: Assessment] = [:]
-            for assessment in try store.history(accountID: overview.account.id) { latest[assessment.stakeholderID ?? ""] = assessment }
-            for (key, assessment) in latest.sorted(by: { $0.key < $1.key }) {
-                let person = key.isEmpty ? nil : stakeholders[key]
+            for relationship in overview.relationships.relationships {
+                guard let latest = relationship.latest else { continue }
                 relationships.append(RelationshipPoint(
-                    stakeholder: key.isEmpty ? nil : (person?.name ?? key), role: person?.role ?? "", account: overview.account.name,
-                    trust: assessment.trust, respect: assessment.respect, assessedAt: assessment.assessedAt))
+                    stakeholder: relationship.stakeholderID == nil ? nil : relationship.name, role: relationship.stakeholder?.role ?? "",
+                    account: overview.account.name, trust: latest.trust, respect: latest.respect, assessedAt: latest.assessedAt))
             }
         }
 
@@ -164,7 +162,7 @@ extension ReportData {
 
         return ReportData(
             period: period, generatedAt: now, replicaName: try store.info().name, accounts: accounts, relationships: relationships,
-            crises: crises.map { CrisisRow(crisis: $0.crisis, account: names[$0.crisis.accountID] ?? $0.crisis.accountID, outcome: $0.outcome) },
+            crises: crises.map { CrisisRow(crisis: $0.crisis, account: names[$0.crisis.accountID] ?? $0.crisis.accountID, outcome: $0.accountOutcome) },
             trend: trend, score: score, objectives: try store.objectives.list())
     }
 }

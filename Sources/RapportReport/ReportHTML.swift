@@ -52,7 +52,7 @@ public enum ReportHTML {
         body += figure("unassessed-count", "Never assessed", String(data.unassessedCount))
         body += figure("total-arr", "Total ARR", HTML.money(data.totalARR))
         body += figure("arr-at-risk", "ARR at risk", HTML.money(data.arrAtRisk), "bad")
-        body += "</div>\n<p class=\"note\">At risk: the relationship is Low, or it dropped through the account's latest resolved crisis.</p>\n"
+        body += "</div>\n<p class=\"note\">The account's relationship is its key stakeholders' (Low if any of them is Low; everyone assessed when nobody is key). At risk: Low, or a crisis dropped one of its relationships and it has not been High since.</p>\n"
         body += table(["Account", "Owner", "Segment", "ARR", "Renewal", "Relationship", "Last assessed", "At risk"], data.accounts.map { row in
             [cell(row.account.name), cell(row.account.owner), cell(row.account.segment), cell(HTML.money(row.account.arr), "num"),
              cell(HTML.day(row.account.renewalDate)), level(row.relationship), cell(HTML.day(row.lastAssessedAt)),
@@ -69,21 +69,41 @@ public enum ReportHTML {
         return section("crises", "Crisis outcomes", table(["Account", "Started", "Resolved", "Severity", "Summary", "Outcome"], rows, empty: "No crises recorded."))
     }
 
-    private static func outcome(_ outcome: CrisisOutcome) -> String {
-        let kind = switch outcome {
+    /// The account's verdict with who dropped (or held) and the assessments either side, or why
+    /// it is unknown and whom to assess.
+    private static func outcome(_ outcome: CrisisAccountOutcome) -> String {
+        let kind = switch outcome.verdict {
         case .held, .improved: "good"
         case .dropped, .stayedLow: "bad"
         case .unknown: "unknown"
         }
-        var text = outcome.label
-        switch outcome {
-        case .held(let before, let after), .dropped(let before, let after), .improved(let before, let after), .stayedLow(let before, let after):
-            text += " (\(before.relationship.rawValue) on \(HTML.day(before.assessedAt)) → \(after.relationship.rawValue) on \(HTML.day(after.assessedAt)))"
-        case .unknown(.unresolved): text += ": not resolved yet"
-        case .unknown(.noAssessmentBefore): text += ": no assessment before the crisis"
-        case .unknown(.noAssessmentAfter): text += ": no assessment since it was resolved; assess the account"
+        var text = outcome.verdict.label
+        if !outcome.dropped.isEmpty {
+            text += ": " + outcome.dropped.map(describe).joined(separator: "; ")
+        } else if let reason = outcome.unknownReason {
+            switch reason {
+            case .unresolved: text += ": not resolved yet"
+            case .noAssessmentBefore: text += ": nobody was assessed before the crisis"
+            case .noAssessmentAfter:
+                text += ": no assessment of " + outcome.awaitingAssessment.map(name).joined(separator: ", ") + " since it was resolved; assess them"
+            }
+        } else if !outcome.counted.isEmpty {
+            text += ": " + outcome.counted.map(describe).joined(separator: "; ")
         }
         return "<td class=\"outcome \(kind)\">\(HTML.escape(text))</td>"
+    }
+
+    private static func name(_ entry: CrisisAccountOutcome.Entry) -> String {
+        entry.stakeholderID == nil ? "the account as a whole" : entry.name
+    }
+
+    /// "Pat (high on 2026-08-01 → low on 2026-10-25)": one relationship through the crisis.
+    private static func describe(_ entry: CrisisAccountOutcome.Entry) -> String {
+        switch entry.outcome {
+        case .held(let before, let after), .dropped(let before, let after), .improved(let before, let after), .stayedLow(let before, let after):
+            "\(name(entry)) (\(before.relationship.rawValue) on \(HTML.day(before.assessedAt)) → \(after.relationship.rawValue) on \(HTML.day(after.assessedAt)))"
+        case .unknown: "\(name(entry)) (unknown)"
+        }
     }
 
     private static func breakdown(_ data: ReportData) -> String {

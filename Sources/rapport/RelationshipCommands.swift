@@ -208,8 +208,12 @@ struct CrisisCommand: ParsableCommand {
             }
             printTable(["ID", "ACCOUNT", "STARTED", "RESOLVED", "SEVERITY", "RELATIONSHIP", "SUMMARY"], reports.map { r in
                 [r.crisis.id, r.crisis.accountID, Format.day(r.crisis.startedAt), Format.day(r.crisis.resolvedAt), r.crisis.severity.rawValue,
-                 describeOutcome(r, account: r.crisis.accountID), r.crisis.summary]
+                 r.accountOutcome.verdict.label, r.crisis.summary]
             })
+            // The outcome in full under the table, where no column width cuts off who dropped or
+            // the command that settles an unknown outcome.
+            if !reports.isEmpty { print("") }
+            for report in reports { print("\(report.crisis.id): \(describeOutcome(report, account: report.crisis.accountID))") }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTesting
 import Logging
 import RapportClient
 import RapportServer
@@ -50,32 +51,33 @@ struct LiveServer: Sendable {
     }
 
     /// Serves an existing database (whose workspace `secret` grants) for the duration of `body`.
+    ///
+    /// The server runs through HummingbirdTesting's live framework, which ends it with a graceful
+    /// shutdown. Cancelling the serving task instead (as this did before) can trap in SwiftNIO
+    /// ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481) when a connection
+    /// is accepted just as the server stops; it crashed a CI run.
     static func run<T: Sendable>(store: ServerStore, secret: String, transport kind: TransportKind = .urlSession,
                                  _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
         let configuration = ServerConfiguration(databasePath: store.path, port: 0)
-        // Port 0 lets the kernel choose a free port; the running channel says which it chose.
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        // The test framework binds "localhost" on a port the kernel chooses; the running channel
+        // says which address and port it got.
+        let (addresses, addressSink) = AsyncStream.makeStream(of: (host: String, port: Int, isIPv6: Bool).self)
         let application = Application(
             router: buildRouter(store: store, configuration: configuration),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "rapport-test"),
             onServerRunning: { channel in
-                portSink.yield(channel.localAddress?.port ?? 0)
-                portSink.finish()
+                if let address = channel.localAddress, let host = address.ipAddress, let port = address.port {
+                    addressSink.yield((host, port, host.contains(":")))
+                }
+                addressSink.finish()
             },
             logger: Logger(label: "rapport.client-tests") { _ in SwiftLogNoOpLogHandler() })
-        let running = Task { try await application.runService() }
-        defer { running.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            running.cancel()
-            _ = await running.result
-            throw SyncError(.unreachable, "the test server did not start")
+        return try await application.test(.live) { _ in
+            var iterator = addresses.makeAsyncIterator()
+            guard let address = await iterator.next() else { throw SyncError(.unreachable, "the test server did not start") }
+            let host = address.isIPv6 ? "[\(address.host)]" : address.host
+            let server = LiveServer(baseURL: URL(string: "http://\(host):\(address.port)")!, secret: secret, store: store, kind: kind)
+            return try await body(server)
         }
-        let server = LiveServer(baseURL: URL(string: "http://127.0.0.1:\(port)")!, secret: secret, store: store, kind: kind)
-        let result: Result<T, any Error>
-        do { result = .success(try await body(server)) } catch { result = .failure(error) }
-        running.cancel()
-        _ = await running.result
-        return try result.get()
     }
 }

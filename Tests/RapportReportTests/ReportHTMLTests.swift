@@ -60,8 +60,8 @@ import Testing
 
     @Test func crisesSayWhetherTheRelationshipHeldDroppedOrIsUnknown() throws {
         let section = try #require(page.textByID["crises"])
-        #expect(section.contains("held (high on 2026-08-01 → high on 2026-10-20)"))
-        #expect(section.contains("dropped (high on 2026-08-01 → low on 2026-10-25)"))
+        #expect(section.contains("held: the account as a whole (high on 2026-08-01 → high on 2026-10-20)"))
+        #expect(section.contains("dropped: the account as a whole (high on 2026-08-01 → low on 2026-10-25)"))
         #expect(section.contains("unknown: not resolved yet"))
     }
 
