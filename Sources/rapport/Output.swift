@@ -16,7 +16,8 @@ let maximumCellWidth = 48
 ///
 /// The one table renderer: cells are escaped (``Terminal/escape(_:)``), measured in terminal
 /// columns (``Terminal/width(_:)``: CJK and emoji 2, combining marks 0) and cut at
-/// ``maximumCellWidth``, so columns line up whatever the data holds.
+/// ``maximumCellWidth``, so columns line up whatever the data holds. The last column is never
+/// cut: nothing follows it to misalign, and it is where reasons and advice go.
 func printTable(_ header: [String], _ rows: [[String]], empty: String = "(none)") {
     guard !rows.isEmpty else { print(empty); return }
     for line in tableLines(header, rows) { print(line) }
@@ -25,7 +26,10 @@ func printTable(_ header: [String], _ rows: [[String]], empty: String = "(none)"
 /// The lines ``printTable(_:_:empty:)`` prints, without trailing spaces.
 func tableLines(_ header: [String], _ rows: [[String]]) -> [String] {
     let cells = ([header] + rows).map { row in
-        header.indices.map { column in Terminal.truncate(Terminal.escape(column < row.count ? row[column] : ""), to: maximumCellWidth) }
+        header.indices.map { column in
+            let text = Terminal.escape(column < row.count ? row[column] : "")
+            return column == header.count - 1 ? text : Terminal.truncate(text, to: maximumCellWidth)
+        }
     }
     let widths = header.indices.map { column in cells.map { Terminal.width($0[column]) }.max() ?? 0 }
     func line(_ row: [String]) -> String {

@@ -44,6 +44,10 @@ struct TerminalTextTests {
         let lines = tableLines(["NAME", "N"], [["日本", "1"], ["e\u{301}", "2"], ["x\u{1B}", "3"]])
         // The escaped x\u{1B} is 7 columns, so NAME is 7 wide: 日本 takes 4 of them, é 1.
         #expect(lines == ["NAME     N", "───────  ─", "日本     1", "e\u{301}        2", #"x\u{1B}  3"#])
+        // Cells are cut at 48 columns, except in the last column, which nothing follows.
+        let long = String(repeating: "a", count: 60)
+        let cut = tableLines(["A", "B"], [[long, long]])
+        #expect(cut[2] == String(repeating: "a", count: 47) + "…  " + long)
     }
 
     @Test("dates must be real calendar days inside the window for what they mean")
