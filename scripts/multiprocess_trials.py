@@ -8,7 +8,8 @@ through it, and PostgreSQL is restarted in immediate mode while syncs are in fli
 
   * every acknowledged push is in the database right after the restart (a write is acknowledged
     once a `rapport sync` of its replica that started after the write exited 0);
-  * a sync either succeeds or fails with a one-line `Error: ...` (never a crash), and a failure
+  * a sync either succeeds or fails with a one-line error (`Error: ...`, or under --json one line
+    `{"error": {"code": ..., "message": ...}}`; never a crash), and a failure
     outside a fault window is a failure of the trial; no server logs a 500 or crashes;
   * after syncing everyone through every server until nothing moves, all replicas hold the same
     accounts, exactly the expected ones: every account created exists, and every field holds the
@@ -63,6 +64,19 @@ LISTENING = re.compile(r"rapport server listening on http://127\.0\.0\.1:(\d+)")
 FAULT_GRACE = 5.0       # seconds after a fault ends during which a failing sync still counts as "during the fault"
 SYNC_TIMEOUT = 120.0    # a sync taking longer than this is a hang, hence a failure
 FIELDS = ("owner", "segment", "arr")
+
+
+def one_line_error(message):
+    """A failed command's stderr is one line: `Error: ...`, or under --json an error object with a code and a message."""
+    if "\n" in message:
+        return False
+    if message.startswith("Error:"):
+        return True
+    try:
+        error = json.loads(message).get("error", {})
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(error, dict) and bool(error.get("code")) and bool(error.get("message"))
 
 
 class TrialFailure(Exception):
@@ -317,7 +331,7 @@ class Trial:
             self.syncs += 1
         if not result.ok:
             message = result.err.strip()
-            if not message.startswith("Error:") or "\n" in message:
+            if not one_line_error(message):
                 raise TrialFailure(f"sync of r{replica} failed without a one-line error (rc={result.rc}): {message[:800]}")
             with self.log_lock:
                 if expect_failure or self.in_fault(result.start, time.monotonic()):

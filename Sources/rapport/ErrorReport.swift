@@ -24,7 +24,8 @@ enum ErrorReport {
         let text: String
         if json {
             let message = NegativeNumbers.restore(Rapport.message(for: error))
-            text = jsonText(["error": ["code": code(of: error).rawValue, "message": message]])
+            // One line, so a script that reads stderr line by line (or logs it) gets the whole error.
+            text = jsonText(["error": ["code": code(of: error).rawValue, "message": message]], pretty: false)
         } else {
             text = Terminal.escape(NegativeNumbers.restore(Rapport.fullMessage(for: error)), keepingNewlines: true)
         }

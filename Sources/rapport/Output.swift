@@ -57,8 +57,10 @@ func printJSON(_ value: Any) {
     print(jsonText(value))
 }
 
-func jsonText(_ value: Any) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])) ?? Data("null".utf8)
+func jsonText(_ value: Any, pretty: Bool = true) -> String {
+    let options: JSONSerialization.WritingOptions = pretty ? [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
+                                                           : [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
+    let data = (try? JSONSerialization.data(withJSONObject: value, options: options)) ?? Data("null".utf8)
     return String(decoding: data, as: UTF8.self)
 }
 

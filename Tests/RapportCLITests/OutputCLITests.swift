@@ -140,6 +140,7 @@ struct OutputCLITests {
                 let error = (try? Self.json(result.err) as? [String: Any])?["error"] as? [String: Any]
                 #expect(error?["code"] as? String == code, "\(arguments): \(result.err)")
                 #expect((error?["message"] as? String)?.isEmpty == false)
+                #expect(result.err.split(separator: "\n").count == 1, "\(arguments): the error is one line, for logs and scripts: \(result.err)")
             }
             // Without --json, people get one line.
             #expect(try CLI.rapport(["account", "show", "Nobody"], in: dir).err.hasPrefix("Error: no account 'Nobody'"))
