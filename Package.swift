@@ -105,7 +105,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "RapportSimulationTests", dependencies: ["RapportSimulation", "RapportClient", "RapportServerCore"], swiftSettings: strict),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore", "RapportModel", "RapportServerCore"], swiftSettings: strict),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportStore", "RapportModel", "RapportServerCore", "RapportClient", "RapportProtocol"], swiftSettings: strict),
     ]
 )
 

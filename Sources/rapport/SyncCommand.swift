@@ -61,6 +61,7 @@ struct Sync: AsyncParsableCommand {
         }
         if options.json {
             printJSON(["pushed": report.pushed, "acknowledged": report.acknowledged, "rejected": report.rejected.count,
+                       "refusedForNow": report.rejected.count(where: \.staysQueued),
                        "pulled": report.pulled, "inserted": report.inserted, "updated": report.updated, "stale": report.stale,
                        "conflicts": report.conflicts, "pages": report.pages, "fullResync": report.fullResync,
                        "clockRecovered": report.clockRecovered,
@@ -68,13 +69,19 @@ struct Sync: AsyncParsableCommand {
             return
         }
         print(summary(report))
-        for rejected in report.rejected { print("  rejected \(rejected.entity) \(rejected.id) (\(rejected.reason)): \(rejected.message)") }
+        for rejected in report.rejected {
+            let what = rejected.staysQueued ? "refused for now (still queued)" : "rejected and set aside"
+            print("  \(what): \(rejected.entity) \(rejected.id) (\(rejected.reason)): \(rejected.message)")
+        }
     }
 }
 
 /// One line a person reads after a sync.
 func summary(_ r: SyncReport) -> String {
-    var parts = ["pushed \(r.pushed)\(r.rejected.isEmpty ? "" : " (\(r.rejected.count) rejected)")",
+    // A record refused for now (a wrong clock) stays queued and is not counted as rejected.
+    let later = r.rejected.count(where: \.staysQueued), setAside = r.rejected.count - later
+    let refusals = [setAside > 0 ? "\(setAside) rejected and set aside" : nil, later > 0 ? "\(later) refused for now, still queued" : nil].compactMap { $0 }
+    var parts = ["pushed \(r.pushed)\(refusals.isEmpty ? "" : " (\(refusals.joined(separator: ", ")))")",
                  "pulled \(r.pulled) in \(r.pages) page\(r.pages == 1 ? "" : "s"): \(r.inserted) new, \(r.updated) updated, \(r.stale) already known"]
     if r.conflicts > 0 { parts.append("\(r.conflicts) conflict\(r.conflicts == 1 ? "" : "s") resolved (see `rapport conflicts`)") }
     if r.fullResync { parts.append("the server was replaced: everything was re-sent") }
