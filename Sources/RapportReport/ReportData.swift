@@ -147,7 +147,7 @@ extension ReportData {
         }
 
         let weightSets = try store.weightSets.list()
-        let measured = Set(try store.measurements.list().map(\.period)).filter { $0.isSameKind(as: period) && $0 <= period }
+        let measured = Set(try store.measurements.list().map(\.period)).filter { $0.granularity == period.granularity && $0 <= period }
         let trend = try (measured.union([period])).sorted().map { point in
             do {
                 let report = try store.scorecard(for: point)
@@ -164,15 +164,5 @@ extension ReportData {
             period: period, generatedAt: now, replicaName: try store.info().name, accounts: accounts, relationships: relationships,
             crises: crises.map { CrisisRow(crisis: $0.crisis, account: names[$0.crisis.accountID] ?? $0.crisis.accountID, outcome: $0.accountOutcome) },
             trend: trend, score: score, objectives: try store.objectives.list())
-    }
-}
-
-extension Period {
-    /// Whether both are months, both quarters or both years.
-    func isSameKind(as other: Period) -> Bool { kind == other.kind }
-
-    private var kind: Int {
-        let text = description
-        return text.count == 4 ? 0 : text.contains("Q") ? 1 : 2
     }
 }
